@@ -1,0 +1,59 @@
+# Shared paths and helpers for the harness scripts. Source it; don't run it.
+# shellcheck shell=bash
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+OUT=${XS_OUT:-$ROOT/out}
+BASE_TARBALL=${XS_BASE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+LINUX=$OUT/linux          # git repo: tag "base" is the pristine unpack, branch "series" ours
+KBUILD=$OUT/build         # O= for the series kernel
+HARNESS=$ROOT/harness
+JOBS=${XS_JOBS:-$(nproc)}
+
+# Fixed identity and date for generated commits, so the same inputs give the
+# same commit ids on every machine.
+XS_AUTHOR_NAME=${XS_AUTHOR_NAME:-Xen Series Maintainers}
+XS_AUTHOR_EMAIL=${XS_AUTHOR_EMAIL:-xen-series@lists.example.org}
+XS_DATE=${XS_DATE:-2026-01-01T00:00:00+0000}
+
+XS_T0=${XS_T0:-$(date +%s)}
+export XS_T0
+
+# Folders of the repo that hold files at kernel paths (overlaid on the base).
+KERNEL_DIRS="arch block certs crypto drivers fs include init ipc kernel lib mm net
+scripts security sound tools usr virt Documentation"
+
+stage() {
+	printf '[%4ds] == %s\n' $(($(date +%s) - XS_T0)) "$*"
+}
+
+die() {
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+# Run a long command with its output in a log; print a progress line every
+# 30 s and the log's tail if it fails.
+run_logged() {
+	local log=$1
+	shift
+	"$@" >"$log" 2>&1 &
+	local pid=$! start
+	start=$(date +%s)
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 2
+		if (( ($(date +%s) - start) % 30 < 2 && $(date +%s) - start >= 2 )); then
+			printf '[%4ds]    ... %s (%ds, %s)\n' $(($(date +%s) - XS_T0)) \
+				"$(basename "$log" .log)" $(($(date +%s) - start)) \
+				"$(tail -n 1 "$log" | cut -c1-60)"
+			sleep 1
+		fi
+	done
+	if ! wait "$pid"; then
+		tail -n 40 "$log" >&2
+		die "$* failed; full log: $log"
+	fi
+}
+
+linux_git() {
+	git -C "$LINUX" -c core.excludesFile=/dev/null -c advice.detachedHead=false "$@"
+}

@@ -1,0 +1,122 @@
+# Base unpack and series assembly. Source after common.sh.
+# shellcheck shell=bash
+#
+# $LINUX is a git repository. Tag "base" is the pristine Debian tarball; branch
+# "series" is one commit per entry of series/series, built with plumbing from
+# the files of this repo, so the working tree is touched only where the series
+# changed and make rebuilds only that.
+
+base_stamp() {
+	printf '%s %s\n' "$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null)" \
+		"$(stat -c '%s:%Y' "$BASE_TARBALL")"
+}
+
+# Unpack the base once; again only when the tarball changed.
+ensure_base() {
+	local want
+	[ -r "$BASE_TARBALL" ] || die "$BASE_TARBALL is missing: run harness/setup"
+	want=$(base_stamp)
+	if [ -f "$OUT/base.stamp" ] && [ "$(cat "$OUT/base.stamp")" = "$want" ] &&
+	   linux_git rev-parse -q --verify refs/tags/base >/dev/null; then
+		return 0
+	fi
+	stage "unpacking base ($want)"
+	rm -rf "$LINUX" "$KBUILD" "$OUT/base.stamp"
+	mkdir -p "$LINUX"
+	tar -xJf "$BASE_TARBALL" -C "$LINUX" --strip-components=1
+	linux_git init -q
+	linux_git add -A -f .
+	GIT_AUTHOR_NAME=Debian GIT_AUTHOR_EMAIL=debian-kernel@lists.debian.org \
+	GIT_COMMITTER_NAME=Debian GIT_COMMITTER_EMAIL=debian-kernel@lists.debian.org \
+	GIT_AUTHOR_DATE=$XS_DATE GIT_COMMITTER_DATE=$XS_DATE \
+		linux_git commit -q -m "Linux $(make -s -C "$LINUX" kernelversion) (Debian linux-source-6.1 ${want%% *})"
+	linux_git tag -f base >/dev/null
+	echo "$want" >"$OUT/base.stamp"
+}
+
+# Files of this repo at kernel paths: tracked, or new and not ignored.
+overlay_files() {
+	local d
+	for d in $KERNEL_DIRS; do
+		[ -d "$ROOT/$d" ] || continue
+		git -C "$ROOT" ls-files -co --exclude-standard -- "$d"
+	done | sort -u
+}
+
+# Print the named part of a series patch file: subject, body, overlays, diff.
+patch_part() {
+	awk -v want="$1" '
+		BEGIN { part = "hdr" }
+		part == "hdr" && /^$/ { part = "body"; next }
+		part == "hdr" && /^Subject: / { if (want == "subject") print substr($0, 10); next }
+		part == "hdr" { next }
+		part == "body" && /^---$/ { part = "meta"; next }
+		part == "body" { if (want == "body") print; next }
+		part == "meta" && /^diff --git / { part = "diff" }
+		part == "meta" && /^Overlay: / { if (want == "overlay") print substr($0, 10); next }
+		part == "diff" { if (want == "diff") print }
+	' "$2"
+}
+
+series_names() {
+	grep -v -e '^#' -e '^[[:space:]]*$' "$ROOT/series/series"
+}
+
+# Build refs/heads/series from base plus every patch in series/series.
+assemble_series() {
+	local idx=$OUT/series.index parent name f subj claimed commit tree path
+	local all_files
+	all_files=$(overlay_files)
+	claimed=$OUT/series.claimed
+	: >"$claimed"
+	parent=$(linux_git rev-parse refs/tags/base)
+	rm -f "$idx"
+	export GIT_INDEX_FILE=$idx
+	linux_git read-tree "$parent"
+	for name in $(series_names); do
+		f=$ROOT/series/$name
+		[ -f "$f" ] || die "series/series names $name, which does not exist"
+		subj=$(patch_part subject "$f")
+		[ -n "$subj" ] || die "$name has no Subject: line"
+		if patch_part diff "$f" | grep -q '^diff --git '; then
+			patch_part diff "$f" | linux_git apply --cached --whitespace=error-all - ||
+				die "$name does not apply to the base"
+		fi
+		for path in $(patch_part overlay "$f"); do
+			local hit=0 file mode blob
+			for file in $all_files; do
+				case $file in
+				"$path" | "${path%/}"/*) ;;
+				*) continue ;;
+				esac
+				hit=1
+				grep -qxF "$file" "$claimed" && die "$file is claimed by two patches"
+				echo "$file" >>"$claimed"
+				mode=100644
+				[ -x "$ROOT/$file" ] && mode=100755
+				blob=$(GIT_DIR=$LINUX/.git git hash-object -w "$ROOT/$file")
+				linux_git update-index --add --cacheinfo "$mode,$blob,$file"
+			done
+			[ $hit = 1 ] || die "$name: Overlay $path matches no file"
+		done
+		tree=$(linux_git write-tree)
+		commit=$( { echo "$subj"; echo; patch_part body "$f"; } |
+			GIT_AUTHOR_NAME=$XS_AUTHOR_NAME GIT_AUTHOR_EMAIL=$XS_AUTHOR_EMAIL \
+			GIT_COMMITTER_NAME=$XS_AUTHOR_NAME GIT_COMMITTER_EMAIL=$XS_AUTHOR_EMAIL \
+			GIT_AUTHOR_DATE=$XS_DATE GIT_COMMITTER_DATE=$XS_DATE \
+			linux_git commit-tree "$tree" -p "$parent")
+		parent=$commit
+	done
+	unset GIT_INDEX_FILE
+	local stray
+	stray=$(comm -23 <(echo "$all_files") <(sort "$claimed"))
+	[ -z "$stray" ] || die "not in any patch of series/series (add an Overlay: line):
+$stray"
+	linux_git update-ref refs/heads/series "$parent"
+}
+
+# Make the working tree of $LINUX the series; git rewrites only changed files.
+checkout_series() {
+	linux_git checkout -q -f --detach refs/heads/series
+	linux_git clean -q -f -d -x -e .git >/dev/null
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Count the test results in a console log.
+
+tap.py LOG [--counts FILE] [--prefix NAME]
+
+Reads the KUnit and kselftest sections the test init prints between
+XST-<SECTION>-BEGIN and XST-<SECTION>-END. Results nest: KTAP indents by four
+spaces, run_kselftest.sh prefixes "# ". Only leaf results count: a summary line
+counts only when it failed and none of its children did (a crash after some
+passes), and children a plan promised but never printed count as failed.
+A section that never began or never ended is one failure.
+
+Prints one line per failure and per skip, then "N passed, N failed, N skipped";
+writes "passed failed skipped" to --counts.
+"""
+import argparse
+import re
+import sys
+
+RESULT = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*-?\s*([^#]*?)\s*(#\s*(.*))?$")
+PLAN = re.compile(r"^1\.\.(\d+)")
+SECTIONS = ("KUNIT", "KSELFTEST")
+
+
+def depth_and_body(line):
+    depth = 0
+    while True:
+        if line.startswith("# "):
+            line = line[2:]
+        elif line.startswith("    "):
+            line = line[4:]
+        elif line.startswith("\t"):
+            line = line[1:]
+        else:
+            return depth, line.strip()
+        depth += 1
+
+
+class Counter:
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.passed = self.failed = self.skipped = 0
+        self.lines = []
+
+    def fail(self, name, why=""):
+        self.failed += 1
+        self.lines.append(f"FAIL {self.prefix}{name}{' (' + why + ')' if why else ''}")
+
+    def section(self, name, lines):
+        # Per depth: results seen since the last result one level up, the
+        # failures among them, the plan, and the names for the path.
+        kids = {}
+        kid_fails = {}
+        plan = {}
+        names = {}
+        suite = {}
+
+        def close(d, parent_name):
+            want = plan.pop(d, None)
+            got = kids.get(d, 0)
+            if want is not None and got < want:
+                for i in range(got, want):
+                    self.fail(f"{parent_name}#{i + 1}", "never reported")
+                kid_fails[d] = kid_fails.get(d, 0) + (want - got)
+
+        for raw in lines:
+            d, body = depth_and_body(raw)
+            m = PLAN.match(body)
+            if m:
+                plan[d] = int(m.group(1))
+                kids[d] = 0
+                kid_fails[d] = 0
+                continue
+            if body.startswith("# Subtest:"):
+                suite[d + 1] = body.split(":", 1)[1].strip()
+                continue
+            m = RESULT.match(body)
+            if not m:
+                continue
+            ok = m.group(1) == "ok"
+            test = m.group(3).strip() or f"#{m.group(2)}"
+            directive = (m.group(5) or "").strip()
+            path = "/".join(filter(None, [suite.get(d, names.get(d - 1, "")), test]))
+            close(d + 1, path)
+            n_kids = kids.pop(d + 1, 0)
+            n_kid_fails = kid_fails.pop(d + 1, 0)
+            kids[d] = kids.get(d, 0) + 1
+            names[d] = test
+            if directive.upper().startswith("SKIP"):
+                self.skipped += 1
+                self.lines.append(f"SKIP {self.prefix}{path}: {directive[4:].strip()}")
+                continue
+            if n_kids and (ok or n_kid_fails):
+                continue  # a summary of leaves already counted
+            if ok:
+                self.passed += 1
+            else:
+                kid_fails[d] = kid_fails.get(d, 0) + 1
+                self.fail(path, directive)
+        close(0, name)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("log")
+    ap.add_argument("--counts")
+    ap.add_argument("--prefix", default="")
+    a = ap.parse_args()
+    text = open(a.log, encoding="utf-8", errors="replace").read().splitlines()
+    c = Counter(a.prefix)
+    for sec in SECTIONS:
+        begin, end = f"XST-{sec}-BEGIN", f"XST-{sec}-END"
+        starts = [i for i, l in enumerate(text) if l.strip().endswith(begin)]
+        if not starts:
+            c.fail(sec.lower(), "section never started")
+            continue
+        i = starts[-1]
+        stop = next((j for j in range(i + 1, len(text)) if text[j].strip().endswith(end)), None)
+        body = text[i + 1:stop if stop is not None else len(text)]
+        c.section(sec.lower(), body)
+        if stop is None:
+            c.fail(sec.lower(), "section never ended")
+    for line in c.lines:
+        print(line)
+    print(f"{c.passed} passed, {c.failed} failed, {c.skipped} skipped")
+    if a.counts:
+        with open(a.counts, "w") as f:
+            f.write(f"{c.passed} {c.failed} {c.skipped}\n")
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

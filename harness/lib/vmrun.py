@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Run a VM command under a timeout, keep its console log, time its markers.
+
+vmrun.py --log FILE --timeout SEC [--timings FILE] -- COMMAND...
+
+Every output line goes to the log as it arrives. The first time a line
+contains XST-INIT, XST-DONE or another XST-<WORD> marker, the seconds since
+start are recorded in the timings file (one "marker seconds" per line).
+A command still running at the timeout is killed with its whole process
+group; the exit status is then 124. Otherwise it is the command's own.
+"""
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+MARKER = re.compile(rb"XST-([A-Z]+)")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--timeout", type=float, required=True)
+    ap.add_argument("--timings")
+    ap.add_argument("cmd", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
+    if not cmd:
+        ap.error("no command")
+
+    t0 = time.monotonic()
+    seen = {}
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    os.set_blocking(proc.stdout.fileno(), False)
+    buf = b""
+    timed_out = False
+    with open(a.log, "wb") as log:
+        while True:
+            if time.monotonic() - t0 > a.timeout:
+                timed_out = True
+                os.killpg(proc.pid, signal.SIGKILL)
+            try:
+                chunk = proc.stdout.read()
+            except BlockingIOError:
+                chunk = None
+            if chunk:
+                buf += chunk
+                *lines, buf = buf.split(b"\n")
+                for line in lines:
+                    line = line.rstrip(b"\r")
+                    log.write(line + b"\n")
+                    for m in MARKER.finditer(line):
+                        seen.setdefault(m.group(1).decode(), time.monotonic() - t0)
+                log.flush()
+            elif proc.poll() is not None:
+                if chunk == b"":
+                    break
+                time.sleep(0.02)
+            else:
+                time.sleep(0.02)
+        if buf:
+            log.write(buf + b"\n")
+    rc = proc.wait()
+    if a.timings:
+        with open(a.timings, "w") as f:
+            for k, v in sorted(seen.items(), key=lambda kv: kv[1]):
+                f.write(f"{k} {v:.3f}\n")
+            f.write(f"EXIT {time.monotonic() - t0:.3f}\n")
+    if timed_out:
+        print(f"vmrun: killed after {a.timeout:.0f} s", file=sys.stderr)
+        return 124
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

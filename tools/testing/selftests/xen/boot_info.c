@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the boot handed over, checked against what the launcher says it gave.
+ *
+ * The harness puts its expectations on the kernel command line as xst.*
+ * parameters (mode, entry, hypervisor, vCPUs, memory, initrd size, a nonce)
+ * and writes the same nonce into the initramfs. Run by hand without them,
+ * each test skips and says which parameter is missing.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+
+/* struct boot_params offsets (Documentation/x86/zero-page.rst) */
+#define BP_EXT_RAMDISK_SIZE	0x0c4
+#define BP_E820_ENTRIES		0x1e8
+#define BP_HDR_HEADER		0x202
+#define BP_HDR_VERSION		0x206
+#define BP_HDR_LOADER		0x210
+#define BP_HDR_RAMDISK_SIZE	0x21c
+#define BP_HDR_SUBARCH		0x23c
+#define BP_E820_TABLE		0x2d0
+#define BP_E820_MAX		128
+#define BP_SIZE			4096
+
+#define SETUP_HDR_MAGIC		0x53726448	/* "HdrS" */
+#define SUBARCH_XEN		2
+
+struct range {
+	uint64_t start, end;	/* end is exclusive */
+	char type[40];
+};
+
+static char cmdline[4096];
+
+/* Value of xst.<key>= on the kernel command line, or NULL. */
+static const char *xst_param(const char *key)
+{
+	static char val[256];
+	char pat[64];
+	const char *p;
+	size_t n;
+
+	if (!cmdline[0]) {
+		FILE *f = fopen("/proc/cmdline", "r");
+
+		if (!f || !fgets(cmdline, sizeof(cmdline), f))
+			cmdline[0] = ' ';
+		if (f)
+			fclose(f);
+	}
+	snprintf(pat, sizeof(pat), "xst.%s=", key);
+	for (p = strstr(cmdline, pat); p; p = strstr(p + 1, pat)) {
+		if (p != cmdline && !isspace((unsigned char)p[-1]))
+			continue;
+		p += strlen(pat);
+		n = strcspn(p, " \n");
+		if (n >= sizeof(val))
+			n = sizeof(val) - 1;
+		memcpy(val, p, n);
+		val[n] = '\0';
+		return val;
+	}
+	return NULL;
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n > 0 && isspace((unsigned char)buf[n - 1]))
+		buf[--n] = '\0';
+	return n;
+}
+
+static int read_boot_params(uint8_t *bp)
+{
+	int fd = open("/sys/kernel/boot_params/data", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, bp, BP_SIZE);
+	close(fd);
+	return n == BP_SIZE ? 0 : -EIO;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* The names /sys/firmware/memmap gives to each E820 type. */
+static const char *e820_name(uint32_t type)
+{
+	switch (type) {
+	case 1: return "System RAM";
+	case 2: return "Reserved";
+	case 3: return "ACPI Tables";
+	case 4: return "ACPI Non-volatile Storage";
+	case 5: return "Unusable memory";
+	case 7: return "Persistent Memory";
+	case 12: return "Persistent Memory (legacy)";
+	case 0xefffffff: return "Soft Reserved";
+	default: return "Reserved";
+	}
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Sort and merge touching ranges of one type, as the kernel's e820 does. */
+static int normalise(struct range *r, int n)
+{
+	int i, out = 0;
+
+	qsort(r, n, sizeof(*r), cmp_range);
+	for (i = 0; i < n; i++) {
+		if (out && r[out - 1].end == r[i].start &&
+		    !strcmp(r[out - 1].type, r[i].type)) {
+			r[out - 1].end = r[i].end;
+			continue;
+		}
+		r[out++] = r[i];
+	}
+	return out;
+}
+
+static int firmware_memmap(struct range *r, int max)
+{
+	char path[128], buf[64];
+	int n = 0;
+
+	for (n = 0; n < max; n++) {
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%d/start", n);
+		if (read_file(path, buf, sizeof(buf)) < 0)
+			break;
+		r[n].start = strtoull(buf, NULL, 0);
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%d/end", n);
+		if (read_file(path, buf, sizeof(buf)) < 0)
+			return -EIO;
+		r[n].end = strtoull(buf, NULL, 0) + 1;
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%d/type", n);
+		if (read_file(path, r[n].type, sizeof(r[n].type)) < 0)
+			return -EIO;
+	}
+	return normalise(r, n);
+}
+
+static uint64_t ram_bytes(const struct range *r, int n)
+{
+	uint64_t sum = 0;
+
+	while (n--)
+		if (!strcmp(r[n].type, "System RAM"))
+			sum += r[n].end - r[n].start;
+	return sum;
+}
+
+#define NEED(t, key) ({						\
+	const char *__v = xst_param(key);			\
+	if (!__v)						\
+		SKIP(return, "no xst." key "= on the command line: not started by the harness"); \
+	__v; })
+
+TEST(entry_path)
+{
+	const char *entry = NEED(_metadata, "entry");
+	uint8_t bp[BP_SIZE];
+	uint32_t magic;
+	uint8_t subarch;
+
+	ASSERT_EQ(0, read_boot_params(bp)) TH_LOG("cannot read /sys/kernel/boot_params/data");
+	magic = le32(bp + BP_HDR_HEADER);
+	subarch = bp[BP_HDR_SUBARCH];
+	TH_LOG("setup header magic %#x, version %#x, loader %#x, subarch %u",
+	       magic, bp[BP_HDR_VERSION] | bp[BP_HDR_VERSION + 1] << 8,
+	       bp[BP_HDR_LOADER], subarch);
+
+	if (!strcmp(entry, "bzimage")) {
+		/* A boot loader copies the image's real-mode setup header. */
+		ASSERT_EQ(SETUP_HDR_MAGIC, magic);
+		ASSERT_EQ(0, subarch);
+	} else if (!strcmp(entry, "pvh")) {
+		/* PVH enters at the ELF note: no setup header was loaded. */
+		ASSERT_NE(SETUP_HDR_MAGIC, magic);
+		ASSERT_EQ(0, subarch);
+	} else if (!strcmp(entry, "xen-pv")) {
+		ASSERT_EQ(SUBARCH_XEN, subarch);
+	} else {
+		ASSERT_TRUE(0) TH_LOG("unknown xst.entry=%s", entry);
+	}
+}
+
+TEST(boot_loader_type)
+{
+	const char *want = NEED(_metadata, "loader");
+	uint8_t bp[BP_SIZE];
+
+	ASSERT_EQ(0, read_boot_params(bp));
+	/* The high nibble is the loader ID: 0x9 Xen, 0xb QEMU. */
+	ASSERT_EQ(strtoul(want, NULL, 0), bp[BP_HDR_LOADER] >> 4);
+}
+
+TEST(hypervisor)
+{
+	const char *hv = NEED(_metadata, "hv");
+	char type[32], guest[32];
+	int r = read_file("/sys/hypervisor/type", type, sizeof(type));
+
+	if (!strcmp(hv, "none")) {
+		ASSERT_GT(0, r) TH_LOG("/sys/hypervisor/type says %s", type);
+		return;
+	}
+	ASSERT_LT(0, r) TH_LOG("no /sys/hypervisor/type");
+	ASSERT_STREQ(hv, type);
+	if (strcmp(hv, "xen"))
+		return;
+	ASSERT_LT(0, read_file("/sys/hypervisor/guest_type", guest, sizeof(guest)));
+	ASSERT_STREQ(NEED(_metadata, "guest"), guest);
+}
+
+TEST(cmdline_and_initramfs)
+{
+	const char *nonce = NEED(_metadata, "nonce");
+	const char *size = NEED(_metadata, "initrd_size");
+	char seen[128];
+	uint8_t bp[BP_SIZE];
+	uint64_t initrd;
+
+	/* The nonce is the last word of the command line and also a file
+	 * packed into this run's initramfs: both must have arrived whole.
+	 */
+	ASSERT_LT(0, read_file("/xst/nonce", seen, sizeof(seen)))
+		TH_LOG("/xst/nonce missing from the initramfs");
+	ASSERT_STREQ(seen, nonce);
+	ASSERT_EQ(0, read_boot_params(bp));
+	initrd = le32(bp + BP_HDR_RAMDISK_SIZE) |
+		 (uint64_t)le32(bp + BP_EXT_RAMDISK_SIZE) << 32;
+	ASSERT_EQ(strtoull(size, NULL, 0), initrd);
+}
+
+TEST(vcpus_online)
+{
+	long want = strtol(NEED(_metadata, "cpus"), NULL, 0);
+	char online[64], expect[64];
+
+	if (want == 1)
+		snprintf(expect, sizeof(expect), "0");
+	else
+		snprintf(expect, sizeof(expect), "0-%ld", want - 1);
+	ASSERT_LT(0, read_file("/sys/devices/system/cpu/online", online, sizeof(online)));
+	ASSERT_STREQ(expect, online);
+	ASSERT_EQ(want, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+TEST(memmap_matches_boot_params)
+{
+	static struct range fw[BP_E820_MAX], bl[BP_E820_MAX];
+	uint64_t mib = strtoull(NEED(_metadata, "mem"), NULL, 0);
+	uint8_t bp[BP_SIZE];
+	int nfw, nbl, i;
+
+	ASSERT_EQ(0, read_boot_params(bp));
+	nbl = bp[BP_E820_ENTRIES];
+	ASSERT_GE(BP_E820_MAX, nbl);
+	ASSERT_LT(0, nbl) TH_LOG("the boot loader handed over no memory map");
+	for (i = 0; i < nbl; i++) {
+		const uint8_t *e = bp + BP_E820_TABLE + 20 * i;
+
+		bl[i].start = le64(e);
+		bl[i].end = le64(e) + le64(e + 8);
+		snprintf(bl[i].type, sizeof(bl[i].type), "%s", e820_name(le32(e + 16)));
+	}
+	nbl = normalise(bl, nbl);
+	nfw = firmware_memmap(fw, BP_E820_MAX);
+	ASSERT_LT(0, nfw) TH_LOG("/sys/firmware/memmap is empty");
+
+	for (i = 0; i < nbl && i < nfw; i++)
+		TH_LOG("e820 %#llx-%#llx %s | memmap %#llx-%#llx %s",
+		       (unsigned long long)bl[i].start, (unsigned long long)bl[i].end,
+		       bl[i].type, (unsigned long long)fw[i].start,
+		       (unsigned long long)fw[i].end, fw[i].type);
+	ASSERT_EQ(nbl, nfw);
+	for (i = 0; i < nbl; i++) {
+		ASSERT_EQ(bl[i].start, fw[i].start);
+		ASSERT_EQ(bl[i].end, fw[i].end);
+		ASSERT_STREQ(bl[i].type, fw[i].type);
+	}
+	/* All of -m reaches the guest, less at most the legacy 640K-1M hole. */
+	ASSERT_GE(mib << 20, ram_bytes(fw, nfw));
+	ASSERT_LE((mib << 20) - (1 << 20), ram_bytes(fw, nfw));
+}
+
+TEST_HARNESS_MAIN
