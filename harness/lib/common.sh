@@ -1,6 +1,9 @@
 # Shared paths and helpers for the harness scripts. Source it; don't run it.
 # shellcheck shell=bash
 
+# Debian's own tools first: checkpatch's helpers need Debian's python3 modules.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT=${XS_OUT:-$ROOT/out}
 BASE_TARBALL=${XS_BASE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
