@@ -8,7 +8,8 @@ XST-<SECTION>-BEGIN and XST-<SECTION>-END. Results nest: KTAP indents by four
 spaces, run_kselftest.sh prefixes "# ". Only leaf results count: a summary line
 counts only when it failed and none of its children did (a crash after some
 passes), and children a plan promised but never printed count as failed.
-A section that never began or never ended is one failure.
+A section that never began or never ended is one failure, and so is a
+kselftest section without a single result (KUnit may have no suites).
 
 Prints one line per failure and per skip, then "N passed, N failed, N skipped";
 writes "passed failed skipped" to --counts.
@@ -110,14 +111,17 @@ def main():
     c = Counter(a.prefix)
     for sec in SECTIONS:
         begin, end = f"XST-{sec}-BEGIN", f"XST-{sec}-END"
-        starts = [i for i, l in enumerate(text) if l.strip().endswith(begin)]
+        starts = [i for i, l in enumerate(text) if l.strip() == begin]
         if not starts:
             c.fail(sec.lower(), "section never started")
             continue
         i = starts[-1]
-        stop = next((j for j in range(i + 1, len(text)) if text[j].strip().endswith(end)), None)
+        stop = next((j for j in range(i + 1, len(text)) if text[j].strip() == end), None)
         body = text[i + 1:stop if stop is not None else len(text)]
+        before = c.passed + c.failed + c.skipped
         c.section(sec.lower(), body)
+        if sec == "KSELFTEST" and c.passed + c.failed + c.skipped == before:
+            c.fail(sec.lower(), "no results")
         if stop is None:
             c.fail(sec.lower(), "section never ended")
     for line in c.lines:

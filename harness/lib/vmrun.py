@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Run a VM command under a timeout, keep its console log, time its markers.
 
-vmrun.py --log FILE --timeout SEC [--timings FILE] -- COMMAND...
+vmrun.py --log FILE --timeout SEC [--timings FILE] [--fatal REGEX] -- COMMAND...
 
 Every output line goes to the log as it arrives. The first time a line
 contains XST-INIT, XST-DONE or another XST-<WORD> marker, the seconds since
 start are recorded in the timings file (one "marker seconds" per line).
 A command still running at the timeout is killed with its whole process
-group; the exit status is then 124. Otherwise it is the command's own.
+group; the exit status is then 124. A line matching --fatal (a crash the
+machine will not recover from, such as Xen's "noreboot" halt) ends the
+command two seconds later, for the rest of the message; the status is then
+125. Otherwise it is the command's own.
 """
 import argparse
 import os
@@ -25,6 +28,7 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--timeout", type=float, required=True)
     ap.add_argument("--timings")
+    ap.add_argument("--fatal")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
@@ -33,6 +37,8 @@ def main():
 
     t0 = time.monotonic()
     seen = {}
+    fatal = re.compile(a.fatal.encode()) if a.fatal else None
+    fatal_at = None
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
     os.set_blocking(proc.stdout.fileno(), False)
@@ -40,8 +46,10 @@ def main():
     timed_out = False
     with open(a.log, "wb") as log:
         while True:
-            if time.monotonic() - t0 > a.timeout:
+            if time.monotonic() - t0 > a.timeout and not timed_out:
                 timed_out = True
+                os.killpg(proc.pid, signal.SIGKILL)
+            if fatal_at is not None and time.monotonic() - fatal_at > 2 and proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
             try:
                 chunk = proc.stdout.read()
@@ -55,6 +63,8 @@ def main():
                     log.write(line + b"\n")
                     for m in MARKER.finditer(line):
                         seen.setdefault(m.group(1).decode(), time.monotonic() - t0)
+                    if fatal and fatal_at is None and fatal.search(line):
+                        fatal_at = time.monotonic()
                 log.flush()
             elif proc.poll() is not None:
                 if chunk == b"":
@@ -73,6 +83,9 @@ def main():
     if timed_out:
         print(f"vmrun: killed after {a.timeout:.0f} s", file=sys.stderr)
         return 124
+    if fatal_at is not None:
+        print("vmrun: stopped after a fatal console line", file=sys.stderr)
+        return 125
     return rc
 
 
