@@ -55,6 +55,7 @@ class Counter:
         plan = {}
         names = {}
         suite = {}
+        skip_why = {}
 
         def close(d, parent_name):
             want = plan.pop(d, None)
@@ -69,11 +70,16 @@ class Counter:
             m = PLAN.match(body)
             if m:
                 plan[d] = int(m.group(1))
+                why = body.split("# SKIP", 1)
+                skip_why[d] = why[1].strip() if len(why) == 2 else ""
                 kids[d] = 0
                 kid_fails[d] = 0
                 continue
             if body.startswith("# Subtest:"):
                 suite[d + 1] = body.split(":", 1)[1].strip()
+                continue
+            if body.startswith("selftests: "):
+                suite[d] = body.split(": ")[-1].strip()
                 continue
             m = RESULT.match(body)
             if not m:
@@ -89,7 +95,8 @@ class Counter:
             names[d] = test
             if directive.upper().startswith("SKIP"):
                 self.skipped += 1
-                self.lines.append(f"SKIP {self.prefix}{path}: {directive[4:].strip()}")
+                why = directive[4:].strip() or skip_why.get(d + 1, "")
+                self.lines.append(f"SKIP {self.prefix}{path}: {why}")
                 continue
             if n_kids and (ok or n_kid_fails):
                 continue  # a summary of leaves already counted

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
@@ -335,6 +336,58 @@ TEST(cmdline_and_initramfs)
 	initrd = le32(bp + BP_HDR_RAMDISK_SIZE) |
 		 (uint64_t)le32(bp + BP_EXT_RAMDISK_SIZE) << 32;
 	ASSERT_EQ(strtoull(size, NULL, 0), initrd);
+}
+
+TEST(privilege)
+{
+	const char *hv, *dom0;
+	char caps[128] = "";
+
+	hv = need(_metadata, "hv");
+	if (!hv)
+		return;
+	if (!strcmp(hv, "none")) {
+		/* xenfs exists only in a Xen domain. */
+		ASSERT_NE(0, access("/proc/xen/capabilities", F_OK));
+		return;
+	}
+	dom0 = need(_metadata, "dom0");
+	if (!dom0)
+		return;
+	/* Xen says "control_d" in xenfs' capabilities only to dom0. */
+	ASSERT_LE(0, read_file("/proc/xen/capabilities", caps, sizeof(caps)))
+		TH_LOG("no /proc/xen/capabilities: is xenfs mounted?");
+	TH_LOG("capabilities: '%s'", caps);
+	ASSERT_EQ(!strcmp(dom0, "1"), !!strstr(caps, "control_d"));
+}
+
+TEST(boot_banner)
+{
+	const char *entry, *hv, *want;
+	char *log;
+	int len, n;
+
+	entry = need(_metadata, "entry");
+	hv = need(_metadata, "hv");
+	if (!entry || !hv)
+		return;
+	/* What the kernel says it booted on, as its log line reads. */
+	if (!strcmp(hv, "none"))
+		want = "Booting paravirtualized kernel on bare hardware\n";
+	else if (!strcmp(entry, "xen-pv"))
+		want = "Booting kernel on Xen\n";
+	else
+		want = "Booting kernel on Xen PVH\n";
+	len = klogctl(10, NULL, 0);		/* SYSLOG_ACTION_SIZE_BUFFER */
+	ASSERT_LT(0, len);
+	log = malloc(len + 1);
+	ASSERT_NE(NULL, log);
+	n = klogctl(3, log, len);		/* SYSLOG_ACTION_READ_ALL */
+	ASSERT_LT(0, n);
+	log[n] = '\0';
+	EXPECT_NE(NULL, strstr(log, want)) TH_LOG("no line '%.*s' in the kernel log",
+						  (int)strlen(want) - 1, want);
+	free(log);
 }
 
 TEST(vcpus_online)
