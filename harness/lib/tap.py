@@ -20,6 +20,7 @@ import sys
 
 RESULT = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*-?\s*([^#]*?)\s*(#\s*(.*))?$")
 PLAN = re.compile(r"^1\.\.(\d+)")
+PARAMS = re.compile(r"^(\S+): pass:(\d+) fail:(\d+) skip:(\d+) total:\d+$")
 SECTIONS = ("KUNIT", "KSELFTEST")
 
 
@@ -43,27 +44,38 @@ class Counter:
         self.passed = self.failed = self.skipped = 0
         self.lines = []
 
+    def count(self, acc, kind, path="", why=""):
+        """Count one result of @kind (0 pass, 1 fail, 2 skip) in @acc too."""
+        acc[kind] += 1
+        if kind == 0:
+            self.passed += 1
+        elif kind == 1:
+            self.failed += 1
+            self.lines.append(f"FAIL {self.prefix}{path}{' (' + why + ')' if why else ''}")
+        else:
+            self.skipped += 1
+            self.lines.append(f"SKIP {self.prefix}{path}: {why}")
+
     def fail(self, name, why=""):
-        self.failed += 1
-        self.lines.append(f"FAIL {self.prefix}{name}{' (' + why + ')' if why else ''}")
+        self.count([0, 0, 0], 1, name, why)
 
     def section(self, name, lines):
-        # Per depth: results seen since the last result one level up, the
-        # failures among them, the plan, and the names for the path.
-        kids = {}
-        kid_fails = {}
-        plan = {}
-        names = {}
-        suite = {}
-        skip_why = {}
+        # Per depth d: results since the last result at depth d - 1, what
+        # they counted, their plan, and names for the report.
+        kids, acc, plan, names, suite, skip_why = {}, {}, {}, {}, {}, {}
+        suites = set()
+        # KUnit prints "# case: pass:P fail:F skip:S total:T" before the
+        # result of a parameterised case; its debugfs log keeps only the
+        # last parameter's line, so those counts replace the children's.
+        params = {}
 
         def close(d, parent_name):
             want = plan.pop(d, None)
             got = kids.get(d, 0)
             if want is not None and got < want:
                 for i in range(got, want):
-                    self.fail(f"{parent_name}#{i + 1}", "never reported")
-                kid_fails[d] = kid_fails.get(d, 0) + (want - got)
+                    self.count(acc.setdefault(d, [0, 0, 0]), 1,
+                               f"{parent_name}#{i + 1}", "never reported")
 
         for raw in lines:
             d, body = depth_and_body(raw)
@@ -73,13 +85,17 @@ class Counter:
                 why = body.split("# SKIP", 1)
                 skip_why[d] = why[1].strip() if len(why) == 2 else ""
                 kids[d] = 0
-                kid_fails[d] = 0
                 continue
-            if body.startswith("# Subtest:"):
-                suite[d + 1] = body.split(":", 1)[1].strip()
+            if body.startswith("Subtest:"):
+                suite[d - 1] = body.split(":", 1)[1].strip()
+                suites.add(suite[d - 1])
                 continue
             if body.startswith("selftests: "):
                 suite[d] = body.split(": ")[-1].strip()
+                continue
+            m = PARAMS.match(body)
+            if m:
+                params[(d - 1, m.group(1))] = tuple(int(x) for x in m.group(2, 3, 4))
                 continue
             m = RESULT.match(body)
             if not m:
@@ -90,21 +106,32 @@ class Counter:
             path = "/".join(filter(None, [suite.get(d, names.get(d - 1, "")), test]))
             close(d + 1, path)
             n_kids = kids.pop(d + 1, 0)
-            n_kid_fails = kid_fails.pop(d + 1, 0)
+            sub = acc.pop(d + 1, [0, 0, 0])
             kids[d] = kids.get(d, 0) + 1
             names[d] = test
-            if directive.upper().startswith("SKIP"):
-                self.skipped += 1
-                why = directive[4:].strip() or skip_why.get(d + 1, "")
-                self.lines.append(f"SKIP {self.prefix}{path}: {why}")
+            mine = acc.setdefault(d, [0, 0, 0])
+            counts = params.pop((d, test), None)
+            if counts and test not in suites:
+                self.passed -= sub[0]
+                self.failed -= sub[1]
+                self.skipped -= sub[2]
+                del self.lines[len(self.lines) - sub[1] - sub[2]:]
+                p, f, sk = counts
+                for _ in range(p):
+                    self.count(mine, 0)
+                for i in range(f):
+                    self.count(mine, 1, f"{path}[{i + 1} of {f} failed parameters]")
+                for _ in range(sk):
+                    self.count(mine, 2, path, "parameter skipped")
                 continue
-            if n_kids and (ok or n_kid_fails):
+            for k in range(3):
+                mine[k] += sub[k]
+            if directive.upper().startswith("SKIP"):
+                self.count(mine, 2, path, directive[4:].strip() or skip_why.get(d + 1, ""))
+                continue
+            if n_kids and (ok or sub[1]):
                 continue  # a summary of leaves already counted
-            if ok:
-                self.passed += 1
-            else:
-                kid_fails[d] = kid_fails.get(d, 0) + 1
-                self.fail(path, directive)
+            self.count(mine, 0 if ok else 1, path, "" if ok else directive)
         close(0, name)
 
 

@@ -39,7 +39,7 @@ dom0_tree() {
 		copy_with_libs "$root" "/usr/bin/$b"
 	done
 	# glibc dlopens libgcc_s for pthread_cancel; ldd does not list it.
-	libgcc=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ { print $NF; exit }')
+	libgcc=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ { lib = $NF } END { print lib }')
 	copy_with_libs "$root" "$libgcc"
 	mkdir -p "$root/etc/xen" "$root/var/lib/xen" "$root/var/log/xen" "$root/run"
 	cp /etc/xen/oxenstored.conf "$root/etc/xen/"
@@ -49,9 +49,14 @@ dom0_tree() {
 # One QEMU machine for all Xen modes: q35 with an AMD IOMMU (PVH dom0 and
 # passthrough need one), and the devices later tests use:
 #   rp1: PCIe root port, hotplug slot 1, virtio-rng with PCIe FLR;
-#   rp2: PCIe root port, slot 2, a two-function device without FLR;
+#   rp2: PCIe root port, slot 2, a two-function device with no reset of
+#        its own: conventional PCI functions, so no FLR and no PM. (As PCIe
+#        functions, QEMU 7.2's virtio has a PM capability whose clear
+#        No_Soft_Reset says D3hot->D0 resets it, but it does not reset.)
 #   br1: conventional PCI bridge with two devices behind it;
 #   nv1: a 256 MiB NVDIMM backed by out/xen/nvdimm.img.
+# Native PCIe hotplug (pciehp, which has the slot reset) rather than QEMU's
+# default ACPI hotplug for q35 root ports.
 # SMAP/SMEP off: PV dom0 dies early with them under TCG. RDTSCP off: Xen's
 # SVM emulation fails on it in a PVH dom0. AVX off: in a PVH dom0, AVX code
 # in userspace (glibc's string functions in busybox) intermittently takes
@@ -69,11 +74,12 @@ qemu_xen() {
 		-m "$mem,slots=2,maxmem=$((mem + 1024))M"
 		-display none -monitor none -serial stdio -no-reboot
 		-device amd-iommu
+		-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
 		-device pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0,addr=0x10
 		-device virtio-rng-pci,bus=rp1,addr=0.0
 		-device pcie-root-port,id=rp2,chassis=2,slot=2,bus=pcie.0,addr=0x11
-		-device virtio-rng-pci,bus=rp2,addr=0.0,multifunction=on,x-pcie-flr-init=off
-		-device virtio-rng-pci,bus=rp2,addr=0.1,x-pcie-flr-init=off
+		-device virtio-rng-pci,bus=rp2,addr=0.0,multifunction=on,x-disable-pcie=on
+		-device virtio-rng-pci,bus=rp2,addr=0.1,x-disable-pcie=on
 		-device pci-bridge,id=br1,chassis_nr=3,bus=pcie.0,addr=0x12
 		-device virtio-rng-pci,bus=br1,addr=0x1
 		-device virtio-rng-pci,bus=br1,addr=0x2

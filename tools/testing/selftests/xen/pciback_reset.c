@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pciback's do_flr, on the Xen test bed's devices (all virtio): each test
+ * dirties every function in scope through its virtio common config (device
+ * status, 0 at power-on, and the config MSI-X vector, 0xffff at power-on),
+ * resets, and checks every function is back at power-on values, or, when
+ * the reset is refused, that nothing was touched.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "../kselftest_harness.h"
+#include "testbed.h"
+
+#define DRIVERS		"/sys/bus/pci/drivers"
+#define DO_FLR		DRIVERS "/pciback/do_flr"
+
+#define PCI_COMMAND		0x04
+#define  PCI_COMMAND_MEMORY	0x2
+#define PCI_CAP_ID_VNDR		0x09
+#define VIRTIO_PCI_CAP_COMMON	1
+#define VIRTIO_COMMON_MSIX	0x10	/* msix_config, le16 */
+#define VIRTIO_COMMON_STATUS	0x14	/* device_status, u8 */
+#define VIRTIO_ACK_DRIVER	0x03
+#define VIRTIO_NO_VECTOR	0xffff
+
+/* Write @val to sysfs file @path; 0 or -errno. */
+static int sysfs_write(const char *path, const char *val, size_t len)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+static int sysfs_printf(const char *path, const char *val)
+{
+	return sysfs_write(path, val, strlen(val));
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n;
+}
+
+static int do_flr(const char *bdf)
+{
+	return sysfs_printf(DO_FLR, bdf);
+}
+
+/* The driver @bdf is bound to, or "" when none. */
+static void driver_of(const char *bdf, char *drv, size_t len)
+{
+	char link[PATH_MAX], path[300];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	drv[0] = '\0';
+	if (n > 0) {
+		link[n] = '\0';
+		snprintf(drv, len, "%s", strrchr(link, '/') + 1);
+	}
+}
+
+/* Bind @bdf to @drv ("pciback" or "pci-stub"), unbinding it first. */
+static int bind_to(const char *bdf, const char *drv)
+{
+	char path[300], cur[64];
+
+	driver_of(bdf, cur, sizeof(cur));
+	if (!strcmp(cur, drv))
+		return 0;
+	if (cur[0]) {
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/driver/unbind", bdf);
+		if (sysfs_printf(path, bdf))
+			return -EIO;
+	}
+	if (!strcmp(drv, "pciback"))
+		sysfs_printf(DRIVERS "/pciback/new_slot", bdf);	/* EEXIST is fine */
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver_override", bdf);
+	if (sysfs_printf(path, drv))
+		return -EIO;
+	sysfs_printf("/sys/bus/pci/drivers_probe", bdf);
+	driver_of(bdf, cur, sizeof(cur));
+	return strcmp(cur, drv) ? -ENODEV : 0;
+}
+
+/* A mapping of one function's virtio common config. */
+struct vcommon {
+	char bdf[NAME_MAX + 1];
+	volatile uint8_t *regs;
+	void *map;
+	size_t maplen;
+};
+
+static int vcommon_map(const struct fn *f, struct vcommon *v)
+{
+	int pos = f->cfg[PCI_CAP_PTR] & ~3, guard = 48, fd;
+	char path[300];
+	uint8_t cfg[2];
+	uint32_t off;
+	long page = sysconf(_SC_PAGESIZE);
+
+	snprintf(v->bdf, sizeof(v->bdf), "%s", f->bdf);
+	while (pos >= 0x40 && pos < CFG_SIZE - 16 && guard--) {
+		if (f->cfg[pos] == PCI_CAP_ID_VNDR && f->cfg[pos + 3] == VIRTIO_PCI_CAP_COMMON)
+			break;
+		pos = f->cfg[pos + 1] & ~3;
+	}
+	if (pos < 0x40 || pos >= CFG_SIZE - 16 || guard < 0)
+		return -ENOENT;
+	off = cfg32(f, pos + 8);
+
+	/* pciback leaves its devices disabled: turn memory decoding on. */
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/config", f->bdf);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, cfg, 2, PCI_COMMAND) != 2)
+		return -EIO;
+	cfg[0] |= PCI_COMMAND_MEMORY;
+	if (pwrite(fd, cfg, 2, PCI_COMMAND) != 2)
+		return -EIO;
+	close(fd);
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/resource%u", f->bdf, f->cfg[pos + 4]);
+	fd = open(path, O_RDWR | O_SYNC);
+	if (fd < 0)
+		return -errno;
+	v->maplen = (off % page) + page;
+	v->map = mmap(NULL, v->maplen, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		      off - off % page);
+	close(fd);
+	if (v->map == MAP_FAILED)
+		return -errno;
+	v->regs = (volatile uint8_t *)v->map + off % page;
+	return 0;
+}
+
+static void vcommon_unmap(struct vcommon *v)
+{
+	if (v->map && v->map != MAP_FAILED)
+		munmap(v->map, v->maplen);
+	v->map = NULL;
+}
+
+static volatile uint16_t *msix_config(struct vcommon *v)
+{
+	return (volatile uint16_t *)(v->regs + VIRTIO_COMMON_MSIX);
+}
+
+static void dirty(struct vcommon *v)
+{
+	*msix_config(v) = 0;
+	v->regs[VIRTIO_COMMON_STATUS] = VIRTIO_ACK_DRIVER;
+}
+
+/* Is the function as a reset leaves it? */
+static bool clean(struct vcommon *v)
+{
+	return !v->regs[VIRTIO_COMMON_STATUS] && *msix_config(v) == VIRTIO_NO_VECTOR;
+}
+
+/* Did dmesg gain a line containing @text since @mark (a byte count)? */
+static bool kmsg_since(size_t mark, const char *text)
+{
+	char buf[256 * 1024];
+	FILE *f = popen("dmesg", "r");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	pclose(f);
+	buf[n] = '\0';
+	return n > mark && strstr(buf + mark, text);
+}
+
+static size_t kmsg_mark(void)
+{
+	char buf[256 * 1024];
+	FILE *f = popen("dmesg", "r");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf), f);
+	pclose(f);
+	return n;
+}
+
+FIXTURE(bed) {
+	int flr, mf[2], br[2];
+	struct vcommon a, b0, b1, c0, c1;
+	size_t mark;
+};
+
+FIXTURE_SETUP(bed)
+{
+	ASSERT_LT(0, load_functions());
+	ASSERT_LE(0, find_flr_in_slot(&self->flr));
+	ASSERT_LE(0, find_multifunction(self->mf));
+	ASSERT_LE(0, find_conventional_pair(self->br));
+	ASSERT_EQ(0, bind_to(fns[self->flr].bdf, "pciback"));
+	ASSERT_EQ(0, bind_to(fns[self->mf[0]].bdf, "pciback"));
+	ASSERT_EQ(0, bind_to(fns[self->mf[1]].bdf, "pciback"));
+	ASSERT_EQ(0, bind_to(fns[self->br[0]].bdf, "pciback"));
+	ASSERT_EQ(0, bind_to(fns[self->br[1]].bdf, "pciback"));
+	ASSERT_EQ(0, vcommon_map(&fns[self->flr], &self->a));
+	ASSERT_EQ(0, vcommon_map(&fns[self->mf[0]], &self->b0));
+	ASSERT_EQ(0, vcommon_map(&fns[self->mf[1]], &self->b1));
+	ASSERT_EQ(0, vcommon_map(&fns[self->br[0]], &self->c0));
+	ASSERT_EQ(0, vcommon_map(&fns[self->br[1]], &self->c1));
+	self->mark = kmsg_mark();
+}
+
+FIXTURE_TEARDOWN(bed)
+{
+	vcommon_unmap(&self->a);
+	vcommon_unmap(&self->b0);
+	vcommon_unmap(&self->b1);
+	vcommon_unmap(&self->c0);
+	vcommon_unmap(&self->c1);
+	EXPECT_FALSE(kmsg_since(self->mark, "WARNING:"));
+	EXPECT_FALSE(kmsg_since(self->mark, "BUG:"));
+	EXPECT_FALSE(kmsg_since(self->mark, "Oops"));
+}
+
+static void plan_of(const char *bdf, char *buf, size_t len)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/pciback_reset", bdf);
+	if (read_text(path, buf, len) < 0)
+		snprintf(buf, len, "(unreadable)");
+}
+
+TEST_F(bed, flr_device_gets_flr)
+{
+	char plan[600], want[600];
+
+	snprintf(want, sizeof(want), "flr %s", self->a.bdf);
+	plan_of(self->a.bdf, plan, sizeof(plan));
+	ASSERT_STREQ(want, plan);
+	dirty(&self->a);
+	ASSERT_FALSE(clean(&self->a)) TH_LOG("the device ignored the writes");
+	ASSERT_EQ(0, do_flr(self->a.bdf));
+	ASSERT_TRUE(clean(&self->a));
+}
+
+TEST_F(bed, multifunction_gets_slot_reset)
+{
+	char plan[600], want[600];
+
+	snprintf(want, sizeof(want), "slot %s %s", self->b0.bdf, self->b1.bdf);
+	plan_of(self->b0.bdf, plan, sizeof(plan));
+	ASSERT_STREQ(want, plan);
+	dirty(&self->b0);
+	dirty(&self->b1);
+	ASSERT_EQ(0, do_flr(self->b0.bdf));
+	EXPECT_TRUE(clean(&self->b0));
+	EXPECT_TRUE(clean(&self->b1)) TH_LOG("function 1 was not reset with function 0");
+}
+
+TEST_F(bed, conventional_bridge_gets_bus_reset)
+{
+	char plan[600], want[600];
+
+	/* The plan lists functions in address order. */
+	if (strcmp(self->c0.bdf, self->c1.bdf) < 0)
+		snprintf(want, sizeof(want), "bus %s %s", self->c0.bdf, self->c1.bdf);
+	else
+		snprintf(want, sizeof(want), "bus %s %s", self->c1.bdf, self->c0.bdf);
+	plan_of(self->c1.bdf, plan, sizeof(plan));
+	ASSERT_STREQ(want, plan);
+	dirty(&self->c0);
+	dirty(&self->c1);
+	ASSERT_EQ(0, do_flr(self->c1.bdf));
+	EXPECT_TRUE(clean(&self->c0));
+	EXPECT_TRUE(clean(&self->c1));
+}
+
+TEST_F(bed, sibling_bound_elsewhere_is_refused)
+{
+	char plan[600], want[600];
+
+	ASSERT_EQ(0, bind_to(self->c1.bdf, "pci-stub"));
+	snprintf(want, sizeof(want), "refused EBUSY: %s is bound to pci-stub", self->c1.bdf);
+	plan_of(self->c0.bdf, plan, sizeof(plan));
+	EXPECT_STREQ(want, plan);
+	dirty(&self->c0);
+	dirty(&self->c1);
+	EXPECT_EQ(-EBUSY, do_flr(self->c0.bdf));
+	snprintf(want, sizeof(want), "do_flr: %s is bound to pci-stub", self->c1.bdf);
+	EXPECT_TRUE(kmsg_since(self->mark, want)) TH_LOG("no log line '%s'", want);
+	EXPECT_FALSE(clean(&self->c0)) TH_LOG("refused, yet the device was reset");
+	EXPECT_FALSE(clean(&self->c1)) TH_LOG("refused, yet the sibling was reset");
+	ASSERT_EQ(0, bind_to(self->c1.bdf, "pciback"));
+}
+
+struct bad_input {
+	const char *name;
+	const char *text;	/* NULL: the test bed's own address */
+	int err;
+	const char *log;	/* a log line the refusal must print */
+};
+
+static const struct bad_input bad_inputs[] = {
+	{ "empty line", "\n", -EINVAL, "is not a PCI address" },
+	{ "garbage", "garbage", -EINVAL, "is not a PCI address" },
+	{ "overlong", "0000:01:00.0000000000000000000000000000000", -EINVAL, NULL },
+	{ "extra field", "0000:01:00.0.1", -EINVAL, NULL },
+	{ "trailing words", "0000:01:00.0 now", -EINVAL, NULL },
+	{ "two lines", "0000:01:00.0\n0000:01:00.0\n", -EINVAL, NULL },
+	{ "domain 0001", "0001:00:00.0", -ENODEV, "no PCI device 0001:00:00.0" },
+	{ "no such device", "0000:3f:1f.7", -ENODEV, "no PCI device 0000:3f:1f.7" },
+	{ "host bridge, not pciback's", "0000:00:00.0", -ENODEV, "is not bound to pciback" },
+};
+
+TEST_F(bed, bad_input)
+{
+	const struct bad_input *b;
+
+	for (b = bad_inputs; b < bad_inputs + ARRAY_SIZE(bad_inputs); b++) {
+		size_t mark = kmsg_mark();
+
+		EXPECT_EQ(b->err, do_flr(b->text)) TH_LOG("input: %s", b->name);
+		if (b->log)
+			EXPECT_TRUE(kmsg_since(mark, b->log)) TH_LOG("%s: no '%s' logged",
+								     b->name, b->log);
+	}
+	/* No newline, as libxl writes it: accepted. */
+	dirty(&self->a);
+	EXPECT_EQ(0, sysfs_write(DO_FLR, self->a.bdf, strlen(self->a.bdf)));
+	EXPECT_TRUE(clean(&self->a));
+}
+
+TEST_F(bed, concurrent_writers)
+{
+	int i, status, failed = 0;
+	pid_t pid[4];
+
+	for (i = 0; i < 4; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (!pid[i]) {
+			int k, err = 0;
+
+			for (k = 0; k < 10 && !err; k++)
+				err = do_flr(k & 1 ? self->a.bdf : self->b0.bdf);
+			_exit(err ? 1 : 0);
+		}
+	}
+	for (i = 0; i < 4; i++) {
+		waitpid(pid[i], &status, 0);
+		failed += !WIFEXITED(status) || WEXITSTATUS(status);
+	}
+	EXPECT_EQ(0, failed);
+	dirty(&self->a);
+	ASSERT_EQ(0, do_flr(self->a.bdf));
+	EXPECT_TRUE(clean(&self->a));
+}
+
+static long meminfo(const char *key)
+{
+	char line[128];
+	long val = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			val = atol(line + strlen(key) + 1);
+	if (f)
+		fclose(f);
+	return val;
+}
+
+TEST_F_TIMEOUT(bed, thousand_resets_leak_nothing, 900)
+{
+	long slab0, slab1, free0, free1;
+	int i, err = 0;
+
+	for (i = 0; i < 20; i++)	/* warm caches first */
+		do_flr(self->c0.bdf);
+	slab0 = meminfo("SUnreclaim:");
+	free0 = meminfo("MemFree:");
+	for (i = 0; i < 1000 && !err; i++)
+		err = do_flr(i & 1 ? self->c0.bdf : self->b1.bdf);
+	ASSERT_EQ(0, err) TH_LOG("reset %d failed", i);
+	slab1 = meminfo("SUnreclaim:");
+	free1 = meminfo("MemFree:");
+	TH_LOG("SUnreclaim %ld -> %ld kB, MemFree %ld -> %ld kB", slab0, slab1, free0, free1);
+	/* A leak of one object per reset would be 1000 objects: far above this. */
+	EXPECT_GT(64, slab1 - slab0);
+	EXPECT_GT(1024, free0 - free1);
+}
+
+int main(int argc, char **argv)
+{
+	if (!on_testbed()) {
+		ksft_print_header();
+		ksft_exit_skip("no xst.testbed=1 on the command line: not the Xen test bed\n");
+	}
+	if (access(DO_FLR, W_OK)) {
+		ksft_print_header();
+		ksft_exit_fail_msg("%s: %s\n", DO_FLR, strerror(errno));
+	}
+	return test_harness_run(argc, argv);
+}
