@@ -45,6 +45,7 @@ static void bdf_desc(const struct bdf_case *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%*pE\"", (int)strlen(c->in), c->in);
 }
+
 KUNIT_ARRAY_PARAM(bdf, bdf_cases, bdf_desc);
 
 static void parse_bdf(struct kunit *test)
@@ -99,6 +100,7 @@ static void scope_desc(const struct scope_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(scope, scope_cases, scope_desc);
 
 static void pick_scope(struct kunit *test)
@@ -151,6 +153,7 @@ static void judge_desc(const struct judge_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(judge, judge_cases, judge_desc);
 
 static void judge_members(struct kunit *test)
@@ -174,4 +177,5 @@ static struct kunit_suite pcibk_reset_suite = {
 	.name = "xen-pciback-reset",
 	.test_cases = pcibk_reset_cases,
 };
+
 kunit_test_suite(pcibk_reset_suite);

@@ -40,9 +40,11 @@ struct fn {
 static struct fn fns[64];
 static int nfns;
 
-static inline bool on_testbed(void)
+/* Does the kernel command line contain the word @word? */
+static inline bool cmdline_has(const char *word)
 {
-	char buf[4096] = "";
+	char buf[4096] = "", *p;
+	size_t n = strlen(word);
 	FILE *f = fopen("/proc/cmdline", "r");
 
 	if (f) {
@@ -50,7 +52,15 @@ static inline bool on_testbed(void)
 			buf[0] = '\0';
 		fclose(f);
 	}
-	return strstr(buf, "xst.testbed=1");
+	for (p = strstr(buf, word); p; p = strstr(p + 1, word))
+		if ((p == buf || p[-1] == ' ') && (!p[n] || p[n] == ' ' || p[n] == '\n'))
+			return true;
+	return false;
+}
+
+static inline bool on_testbed(void)
+{
+	return cmdline_has("xst.testbed=1");
 }
 
 /* Read the config header of every PCI function once; returns how many. */
