@@ -132,11 +132,11 @@ xen_cmdline() {
 XEN_DOMU_CPUS=2
 XEN_DOMU_MEM=256
 
-# domu_tree TREE NAME TYPE CMDLINE: add to a dom0 tree the series vmlinux, a
-# test initramfs for the guest and /etc/xen/NAME.cfg for the stock xl.
-# CMDLINE gets the guest's nonce and initrd size appended.
+# domu_tree TREE NAME TYPE CMDLINE [CFG_LINES]: add to a dom0 tree the series
+# vmlinux, a test initramfs for the guest and /etc/xen/NAME.cfg for the stock
+# xl. CMDLINE gets the guest's nonce and initrd size appended.
 domu_tree() {
-	local tree=$1 name=$2 type=$3 cmdline=$4 nonce
+	local tree=$1 name=$2 type=$3 cmdline=$4 cfg=${5:-} nonce
 	nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 	mkdir -p "$tree/xst/domu" "$tree/etc/xen"
 	cp "$KBUILD/vmlinux" "$tree/xst/domu/vmlinux"
@@ -152,6 +152,7 @@ vcpus = $XEN_DOMU_CPUS
 on_poweroff = "destroy"
 on_reboot = "destroy"
 on_crash = "destroy"
+$cfg
 CFG
 }
 

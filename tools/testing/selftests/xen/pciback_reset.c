@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -83,7 +84,7 @@ static void driver_of(const char *bdf, char *drv, size_t len)
 	}
 }
 
-/* Bind @bdf to @drv ("pciback" or "pci-stub"), unbinding it first. */
+/* Bind @bdf to @drv ("pciback" or "pci-stub"), unbinding it first; "none" unbinds. */
 static int bind_to(const char *bdf, const char *drv)
 {
 	char path[300], cur[64];
@@ -95,6 +96,10 @@ static int bind_to(const char *bdf, const char *drv)
 		snprintf(path, sizeof(path), PCI_DEVS "/%s/driver/unbind", bdf);
 		if (sysfs_printf(path, bdf))
 			return -EIO;
+	}
+	if (!strcmp(drv, "none")) {
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/driver_override", bdf);
+		return sysfs_printf(path, "\n");
 	}
 	if (!strcmp(drv, "pciback"))
 		sysfs_printf(DRIVERS "/pciback/new_slot", bdf);	/* EEXIST is fine */
@@ -114,11 +119,28 @@ struct vcommon {
 	size_t maplen;
 };
 
+/* pciback and libxl leave devices disabled: turn memory decoding on. */
+static int enable_memory(const char *bdf)
+{
+	char path[300];
+	uint8_t cmd[2];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/config", bdf);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	ok = pread(fd, cmd, 2, PCI_COMMAND) == 2;
+	cmd[0] |= PCI_COMMAND_MEMORY;
+	ok = ok && pwrite(fd, cmd, 2, PCI_COMMAND) == 2;
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
 static int vcommon_map(const struct fn *f, struct vcommon *v)
 {
 	int pos = f->cfg[PCI_CAP_PTR] & ~3, guard = 48, fd;
 	char path[300];
-	uint8_t cfg[2];
 	uint32_t off;
 	long page = sysconf(_SC_PAGESIZE);
 
@@ -132,17 +154,8 @@ static int vcommon_map(const struct fn *f, struct vcommon *v)
 		return -ENOENT;
 	off = cfg32(f, pos + 8);
 
-	/* pciback leaves its devices disabled: turn memory decoding on. */
-	snprintf(path, sizeof(path), PCI_DEVS "/%s/config", f->bdf);
-	fd = open(path, O_RDWR);
-	if (fd < 0)
-		return -errno;
-	if (pread(fd, cfg, 2, PCI_COMMAND) != 2)
+	if (enable_memory(f->bdf))
 		return -EIO;
-	cfg[0] |= PCI_COMMAND_MEMORY;
-	if (pwrite(fd, cfg, 2, PCI_COMMAND) != 2)
-		return -EIO;
-	close(fd);
 
 	snprintf(path, sizeof(path), PCI_DEVS "/%s/resource%u", f->bdf, f->cfg[pos + 4]);
 	fd = open(path, O_RDWR | O_SYNC);
@@ -188,6 +201,7 @@ static void dirty(struct vcommon *v)
 /* Is the function as a reset leaves it? */
 static bool clean(struct vcommon *v)
 {
+	enable_memory(v->bdf);
 	return !reg8(v, VIRTIO_COMMON_STATUS) && reg16(v, VIRTIO_COMMON_MSIX) == VIRTIO_NO_VECTOR;
 }
 
@@ -389,6 +403,88 @@ TEST_F(bed, concurrent_writers)
 	dirty(&self->a);
 	ASSERT_EQ(0, do_flr(self->a.bdf));
 	EXPECT_TRUE(clean(&self->a));
+}
+
+/* Run an xl command line; its output goes to /tmp/xl.log. */
+static int xl(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd) - 32, fmt, ap);
+	va_end(ap);
+	/* xl leaves a child holding its stdout: send it to a file. */
+	strcat(cmd, " >>/tmp/xl.log 2>&1");
+	rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static bool file_has(const char *path, const char *text)
+{
+	char buf[65536];
+	int n = read_text(path, buf, sizeof(buf));
+
+	return n > 0 && strstr(buf, text);
+}
+
+/*
+ * The real client: libxl writes the address to do_flr before it gives a
+ * device to a guest and after it takes it back. Each of those writes must
+ * have reset the device, and while the guest has it, do_flr must refuse.
+ */
+TEST_F_TIMEOUT(bed, libxl_resets_on_attach_and_detach, 600)
+{
+	char guest[64], log[128], want[600], plan[600], domid[16];
+	FILE *f;
+	int i;
+
+	if (!cmdline_value("xst.xl_domu=", guest, sizeof(guest))[0])
+		SKIP(return, "no xst.xl_domu=: the launcher gave no guest config");
+	unlink("/tmp/xl.log");
+	ASSERT_EQ(0, bind_to(self->a.bdf, "none")) TH_LOG("cannot unbind %s", self->a.bdf);
+	ASSERT_EQ(0, xl("xl pci-assignable-add %s", self->a.bdf));
+	driver_of(self->a.bdf, want, sizeof(want));
+	ASSERT_STREQ("pciback", want);
+
+	ASSERT_EQ(0, xl("xl create /etc/xen/%s.cfg", guest));
+	snprintf(log, sizeof(log), "/var/log/xen/guest-%s.log", guest);
+	for (i = 0; i < 300 && !file_has(log, "XST-INIT"); i++)
+		usleep(500000);
+	ASSERT_TRUE(file_has(log, "XST-INIT")) TH_LOG("guest %s did not reach init", guest);
+	snprintf(want, sizeof(want), "xl domid %s", guest);
+	f = popen(want, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(domid, sizeof(domid), f));
+	pclose(f);
+	domid[strcspn(domid, "\n")] = '\0';
+
+	dirty(&self->a);
+	ASSERT_FALSE(clean(&self->a));
+	ASSERT_EQ(0, xl("xl pci-attach %s %s", guest, self->a.bdf));
+	EXPECT_TRUE(clean(&self->a)) TH_LOG("libxl's do_flr before attach did not reset");
+
+	/* pciback takes the device when the guest's pcifront connects. */
+	snprintf(want, sizeof(want), "refused EBUSY: %s is assigned to domain %s",
+		 self->a.bdf, domid);
+	for (i = 0; i < 120; i++) {
+		plan_of(self->a.bdf, plan, sizeof(plan));
+		if (!strcmp(want, plan))
+			break;
+		usleep(500000);
+	}
+	TH_LOG("pciback saw the guest take the device after %d.%d s", i / 2, i % 2 * 5);
+	EXPECT_STREQ(want, plan);
+	dirty(&self->a);
+	EXPECT_EQ(-EBUSY, do_flr(self->a.bdf));
+	EXPECT_FALSE(clean(&self->a)) TH_LOG("reset while a guest had the device");
+
+	ASSERT_EQ(0, xl("xl pci-detach %s %s", guest, self->a.bdf));
+	EXPECT_TRUE(clean(&self->a)) TH_LOG("libxl's do_flr on detach did not reset");
+	EXPECT_EQ(0, xl("xl destroy %s", guest));
+	EXPECT_EQ(0, xl("xl pci-assignable-remove %s", self->a.bdf));
+	ASSERT_EQ(0, bind_to(self->a.bdf, "pciback"));
 }
 
 static long mem_counter(const char *key)

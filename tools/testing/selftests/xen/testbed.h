@@ -58,6 +58,28 @@ static inline bool cmdline_has(const char *word)
 	return false;
 }
 
+/* The value of @key ("xst.foo=") on the kernel command line, or "". */
+static inline const char *cmdline_value(const char *key, char *val, size_t len)
+{
+	char buf[4096] = "", *p;
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	val[0] = '\0';
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	for (p = strstr(buf, key); p; p = strstr(p + 1, key)) {
+		if (p != buf && p[-1] != ' ')
+			continue;
+		p += strlen(key);
+		snprintf(val, len, "%.*s", (int)strcspn(p, " \n"), p);
+		break;
+	}
+	return val;
+}
+
 static inline bool on_testbed(void)
 {
 	return cmdline_has("xst.testbed=1");
