@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
+#include "xst.h"
 
 /* struct boot_params offsets (Documentation/x86/zero-page.rst) */
 #define BP_EXT_RAMDISK_SIZE	0x0c4
@@ -41,55 +42,13 @@ struct range {
 	char type[40];
 };
 
-static char cmdline[4096];
-
 /* A copy of the value of xst.<key>= on the kernel command line, or NULL. */
 static const char *xst_param(const char *key)
 {
-	static char val[256];
-	char pat[64];
-	const char *p;
-	size_t n;
+	char pat[64], val[256];
 
-	if (!cmdline[0]) {
-		FILE *f = fopen("/proc/cmdline", "r");
-
-		if (!f || !fgets(cmdline, sizeof(cmdline), f))
-			cmdline[0] = ' ';
-		if (f)
-			fclose(f);
-	}
 	snprintf(pat, sizeof(pat), "xst.%s=", key);
-	for (p = strstr(cmdline, pat); p; p = strstr(p + 1, pat)) {
-		if (p != cmdline && !isspace((unsigned char)p[-1]))
-			continue;
-		p += strlen(pat);
-		for (n = 0; p[n] && !isspace((unsigned char)p[n]); n++)
-			;
-		if (n >= sizeof(val))
-			n = sizeof(val) - 1;
-		memcpy(val, p, n);
-		val[n] = '\0';
-		return strdup(val);
-	}
-	return NULL;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	while (n > 0 && isspace((unsigned char)buf[n - 1]))
-		buf[--n] = '\0';
-	return n;
+	return cmdline_value(pat, val, sizeof(val))[0] ? strdup(val) : NULL;
 }
 
 static int read_boot_params(uint8_t *bp)
@@ -209,15 +168,15 @@ static int firmware_memmap(struct range *r, int max)
 
 	for (n = 0; n < max; n++) {
 		snprintf(path, sizeof(path), "/sys/firmware/memmap/%d/start", n);
-		if (read_file(path, buf, sizeof(buf)) < 0)
+		if (read_text(path, buf, sizeof(buf)) < 0)
 			break;
 		r[n].start = strtoull(buf, NULL, 0);
 		snprintf(path, sizeof(path), "/sys/firmware/memmap/%d/end", n);
-		if (read_file(path, buf, sizeof(buf)) < 0)
+		if (read_text(path, buf, sizeof(buf)) < 0)
 			return -EIO;
 		r[n].end = strtoull(buf, NULL, 0) + 1;
 		snprintf(path, sizeof(path), "/sys/firmware/memmap/%d/type", n);
-		if (read_file(path, r[n].type, sizeof(r[n].type)) < 0)
+		if (read_text(path, r[n].type, sizeof(r[n].type)) < 0)
 			return -EIO;
 	}
 	return normalise(r, n);
@@ -298,7 +257,7 @@ TEST(hypervisor)
 	hv = need(_metadata, "hv");
 	if (!hv)
 		return;
-	r = read_file("/sys/hypervisor/type", type, sizeof(type));
+	r = read_text("/sys/hypervisor/type", type, sizeof(type));
 	if (!strcmp(hv, "none")) {
 		ASSERT_GT(0, r) TH_LOG("/sys/hypervisor/type says %s", type);
 		return;
@@ -310,7 +269,7 @@ TEST(hypervisor)
 	guest_want = need(_metadata, "guest");
 	if (!guest_want)
 		return;
-	ASSERT_LT(0, read_file("/sys/hypervisor/guest_type", guest, sizeof(guest)));
+	ASSERT_LT(0, read_text("/sys/hypervisor/guest_type", guest, sizeof(guest)));
 	ASSERT_STREQ(guest_want, guest);
 }
 
@@ -329,7 +288,7 @@ TEST(cmdline_and_initramfs)
 	 * The nonce is the last word of the command line and also a file
 	 * packed into this run's initramfs: both must have arrived whole.
 	 */
-	ASSERT_LT(0, read_file("/xst/nonce", seen, sizeof(seen)))
+	ASSERT_LT(0, read_text("/xst/nonce", seen, sizeof(seen)))
 		TH_LOG("/xst/nonce missing from the initramfs");
 	ASSERT_STREQ(seen, nonce);
 	ASSERT_EQ(0, read_boot_params(bp));
@@ -355,7 +314,7 @@ TEST(privilege)
 	if (!dom0)
 		return;
 	/* Xen says "control_d" in xenfs' capabilities only to dom0. */
-	ASSERT_LE(0, read_file("/proc/xen/capabilities", caps, sizeof(caps)))
+	ASSERT_LE(0, read_text("/proc/xen/capabilities", caps, sizeof(caps)))
 		TH_LOG("no /proc/xen/capabilities: is xenfs mounted?");
 	TH_LOG("capabilities: '%s'", caps);
 	ASSERT_EQ(!strcmp(dom0, "1"), !!strstr(caps, "control_d"));
@@ -404,7 +363,7 @@ TEST(vcpus_online)
 		snprintf(expect, sizeof(expect), "0");
 	else
 		snprintf(expect, sizeof(expect), "0-%ld", want - 1);
-	ASSERT_LT(0, read_file("/sys/devices/system/cpu/online", online, sizeof(online)));
+	ASSERT_LT(0, read_text("/sys/devices/system/cpu/online", online, sizeof(online)));
 	ASSERT_STREQ(expect, online);
 	ASSERT_EQ(want, sysconf(_SC_NPROCESSORS_ONLN));
 }
@@ -461,7 +420,7 @@ TEST(memory_handed_over)
 		 * A PV guest's memory map spans more than it owns; what Xen gave
 		 * is start_info's page count, where the balloon driver starts.
 		 */
-		ASSERT_LT(0, read_file("/sys/devices/system/xen_memory/xen_memory0/info/current_kb",
+		ASSERT_LT(0, read_text("/sys/devices/system/xen_memory/xen_memory0/info/current_kb",
 				       kb, sizeof(kb)));
 		ASSERT_EQ(bytes >> 10, strtoull(kb, NULL, 0));
 		return;

@@ -47,23 +47,6 @@ static int sysfs_printf(const char *path, const char *val)
 	return sysfs_write(path, val, strlen(val));
 }
 
-static int read_text(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	if (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return n;
-}
-
 static int do_flr(const char *bdf)
 {
 	return sysfs_printf(DO_FLR, bdf);

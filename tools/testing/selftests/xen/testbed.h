@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "xst.h"
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
@@ -39,46 +41,6 @@ struct fn {
 
 static struct fn fns[64];
 static int nfns;
-
-/* Does the kernel command line contain the word @word? */
-static inline bool cmdline_has(const char *word)
-{
-	char buf[4096] = "", *p;
-	size_t n = strlen(word);
-	FILE *f = fopen("/proc/cmdline", "r");
-
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	for (p = strstr(buf, word); p; p = strstr(p + 1, word))
-		if ((p == buf || p[-1] == ' ') && (!p[n] || p[n] == ' ' || p[n] == '\n'))
-			return true;
-	return false;
-}
-
-/* The value of @key ("xst.foo=") on the kernel command line, or "". */
-static inline const char *cmdline_value(const char *key, char *val, size_t len)
-{
-	char buf[4096] = "", *p;
-	FILE *f = fopen("/proc/cmdline", "r");
-
-	val[0] = '\0';
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	for (p = strstr(buf, key); p; p = strstr(p + 1, key)) {
-		if (p != buf && p[-1] != ' ')
-			continue;
-		p += strlen(key);
-		snprintf(val, len, "%.*s", (int)strcspn(p, " \n"), p);
-		break;
-	}
-	return val;
-}
 
 static inline bool on_testbed(void)
 {
