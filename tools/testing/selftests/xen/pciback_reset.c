@@ -389,7 +389,7 @@ TEST_F(bed, concurrent_writers)
 }
 
 /* Run an xl command line; its output goes to /tmp/xl.log. */
-static int xl(const char *fmt, ...)
+static int run_xl(const char *fmt, ...)
 {
 	char cmd[512];
 	va_list ap;
@@ -427,11 +427,11 @@ TEST_F_TIMEOUT(bed, libxl_resets_on_attach_and_detach, 600)
 		SKIP(return, "no xst.xl_domu=: the launcher gave no guest config");
 	unlink("/tmp/xl.log");
 	ASSERT_EQ(0, bind_to(self->a.bdf, "none")) TH_LOG("cannot unbind %s", self->a.bdf);
-	ASSERT_EQ(0, xl("xl pci-assignable-add %s", self->a.bdf));
+	ASSERT_EQ(0, run_xl("xl pci-assignable-add %s", self->a.bdf));
 	driver_of(self->a.bdf, want, sizeof(want));
 	ASSERT_STREQ("pciback", want);
 
-	ASSERT_EQ(0, xl("xl create /etc/xen/%s.cfg", guest));
+	ASSERT_EQ(0, run_xl("xl create /etc/xen/%s.cfg", guest));
 	snprintf(log, sizeof(log), "/var/log/xen/guest-%s.log", guest);
 	for (i = 0; i < 300 && !file_has(log, "XST-INIT"); i++)
 		usleep(500000);
@@ -445,7 +445,7 @@ TEST_F_TIMEOUT(bed, libxl_resets_on_attach_and_detach, 600)
 
 	dirty(&self->a);
 	ASSERT_FALSE(clean(&self->a));
-	ASSERT_EQ(0, xl("xl pci-attach %s %s", guest, self->a.bdf));
+	ASSERT_EQ(0, run_xl("xl pci-attach %s %s", guest, self->a.bdf));
 	EXPECT_TRUE(clean(&self->a)) TH_LOG("libxl's do_flr before attach did not reset");
 
 	/* pciback takes the device when the guest's pcifront connects. */
@@ -463,10 +463,10 @@ TEST_F_TIMEOUT(bed, libxl_resets_on_attach_and_detach, 600)
 	EXPECT_EQ(-EBUSY, do_flr(self->a.bdf));
 	EXPECT_FALSE(clean(&self->a)) TH_LOG("reset while a guest had the device");
 
-	ASSERT_EQ(0, xl("xl pci-detach %s %s", guest, self->a.bdf));
+	ASSERT_EQ(0, run_xl("xl pci-detach %s %s", guest, self->a.bdf));
 	EXPECT_TRUE(clean(&self->a)) TH_LOG("libxl's do_flr on detach did not reset");
-	EXPECT_EQ(0, xl("xl destroy %s", guest));
-	EXPECT_EQ(0, xl("xl pci-assignable-remove %s", self->a.bdf));
+	EXPECT_EQ(0, run_xl("xl destroy %s", guest));
+	EXPECT_EQ(0, run_xl("xl pci-assignable-remove %s", self->a.bdf));
 	ASSERT_EQ(0, bind_to(self->a.bdf, "pciback"));
 }
 

@@ -66,7 +66,7 @@ static inline const char *cmdline_value(const char *key, char *val, size_t len)
 		if (p != buf && p[-1] != ' ')
 			continue;
 		p += strlen(key);
-		snprintf(val, len, "%.*s", (int)strcspn(p, " \n"), p);
+		snprintf(val, len, "%.*s", (int)strcspn(p, "\n "), p);
 		break;
 	}
 	return val;
