@@ -64,7 +64,7 @@ series_names() {
 
 # Build refs/heads/series from base plus every patch in series/series.
 assemble_series() {
-	local idx=$OUT/series.index parent name f subj claimed commit tree path
+	local idx=$OUT/series.index parent name f subj claimed commit tree path diff
 	local all_files
 	all_files=$(overlay_files)
 	claimed=$OUT/series.claimed
@@ -78,8 +78,9 @@ assemble_series() {
 		[ -f "$f" ] || die "series/series names $name, which does not exist"
 		subj=$(patch_part subject "$f")
 		[ -n "$subj" ] || die "$name has no Subject: line"
-		if patch_part diff "$f" | grep -q '^diff --git '; then
-			patch_part diff "$f" | linux_git apply --cached --whitespace=error-all - ||
+		diff=$(patch_part diff "$f")
+		if [ -n "$diff" ]; then
+			linux_git apply --cached --whitespace=error-all - <<<"$diff" ||
 				die "$name does not apply to the base"
 		fi
 		for path in $(patch_part overlay "$f"); do

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PVH boot, the C half: called by head.S in 64-bit mode on its own page
+ * tables (the low 4 GiB identity mapped, the kernel at its link address),
+ * before startup_64 and before .bss is cleared. Checks the start info,
+ * fills boot_params, and returns their physical address for startup_64.
+ */
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/kernel.h>
+#include <asm/sections.h>
+#include <asm/xen/hypervisor.h>
+#include <xen/xen.h>
+
+#include "start_info.h"
+
+/* Both must outlive the .bss clear in x86_64_start_kernel. */
+struct hvm_start_info pvh_start_info __initdata;
+static struct boot_params pvh_boot_params __initdata;
+
+/* What head.S maps one to one. */
+#define PVH_IDENTITY_LIMIT	(4ULL << 30)
+
+#define PVH_DEBUG_PORT		0xe9	/* Xen HVM and QEMU isa-debugcon */
+
+static void __init pvh_puts(const char *s)
+{
+	while (*s)
+		outb(*s++, PVH_DEBUG_PORT);
+}
+
+static void __init pvh_puthex(u64 v)
+{
+	int shift;
+
+	pvh_puts("0x");
+	for (shift = 60; shift >= 0; shift -= 4)
+		outb("0123456789abcdef"[(v >> shift) & 0xf], PVH_DEBUG_PORT);
+}
+
+/*
+ * Nothing but port 0xe9 exists yet, and without a start info there is no
+ * command line to say otherwise: print there, then stop this vCPU for good.
+ */
+static void __init __noreturn pvh_halt(u32 si_pa, const char *why)
+{
+	pvh_puts("Linux PVH boot: start info at ");
+	pvh_puthex(si_pa);
+	pvh_puts(": ");
+	pvh_puts(why);
+	pvh_puts("; halting\n");
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+static const void *__init pvh_map_identity(const struct pvh_si_env *env, u64 pa, u64 len)
+{
+	if (!pa || pa >= PVH_IDENTITY_LIMIT || len > PVH_IDENTITY_LIMIT - pa)
+		return NULL;
+	return (const void *)(uintptr_t)pa;
+}
+
+static u64 __init pvh_pa(const void *p)
+{
+	return (u64)(uintptr_t)p - __START_KERNEL_map;
+}
+
+asmlinkage unsigned long __init pvh_boot(u32 si_pa)
+{
+	const struct hvm_start_info *si = (const void *)(uintptr_t)si_pa;
+	bool xen = IS_ENABLED(CONFIG_XEN_PVH) && xen_cpuid_base();
+	struct pvh_si_env env = {
+		.kernel_start = pvh_pa(_text),
+		.kernel_end = pvh_pa(_end),
+		.si_pa = si_pa,
+		.map = pvh_map_identity,
+		.memmap_by_hypercall = xen,
+	};
+	enum pvh_si_error err;
+
+	if (!pvh_map_identity(&env, si_pa, sizeof(*si)))
+		pvh_halt(si_pa, "start info is outside the early map");
+	err = pvh_si_to_boot_params(si, &env, xen ? PVH_LOADER_XEN : PVH_LOADER_QEMU,
+				    &pvh_boot_params);
+	if (err)
+		pvh_halt(si_pa, pvh_si_why(err));
+	memcpy(&pvh_start_info, si, si->version ? sizeof(*si) :
+	       offsetof(struct hvm_start_info, memmap_paddr));
+
+	if (xen) {
+		/* Hypercall page, xen_start_flags, the PVH domain type. */
+		xen_pvh_init(&pvh_boot_params);
+		/* A PVH dom0 may get no memmap: ask the hypervisor for it. */
+		if (!pvh_boot_params.e820_entries)
+			mem_map_via_hcall(&pvh_boot_params);
+		if (!pvh_boot_params.e820_entries)
+			pvh_halt(si_pa, "Xen gave no memory map");
+	}
+	return pvh_pa(&pvh_boot_params);
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Check a PVH start info and fill boot_params from it.
+ *
+ * Runs before the kernel has its own page tables, so it reads only through
+ * env->map, keeps no state, and reports a refusal as a code whose message
+ * the caller can print on whatever console exists then.
+ */
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <asm/e820/types.h>
+#include <asm/setup.h>
+
+#include "start_info.h"
+
+static const char *const pvh_si_messages[PVH_SI_NR_ERRORS] = {
+	[PVH_SI_OK]		  = "ok",
+	[PVH_SI_BAD_MAGIC]	  = "bad magic: not a PVH start info",
+	[PVH_SI_NO_MEMMAP]	  = "no memory map",
+	[PVH_SI_MEMMAP_TOO_LONG]  = "memory map has more than 128 entries",
+	[PVH_SI_MEMMAP_UNMAPPED]  = "memory map is outside the early map",
+	[PVH_SI_MEMMAP_OVERLAPS]  = "memory map overlaps the kernel or start info",
+	[PVH_SI_ENTRY_EMPTY]	  = "memory map entry of size 0",
+	[PVH_SI_ENTRY_WRAPS]	  = "memory map entry wraps past 2^64",
+	[PVH_SI_ENTRY_TYPE]	  = "memory map entry of unknown type",
+	[PVH_SI_ENTRY_RESERVED]	  = "memory map entry with nonzero reserved field",
+	[PVH_SI_NO_RAM]		  = "memory map has no RAM",
+	[PVH_SI_MODLIST_UNMAPPED] = "module list is outside the early map",
+	[PVH_SI_MODLIST_OVERLAPS] = "module list overlaps the kernel or start info",
+	[PVH_SI_MODULE_EMPTY]	  = "first module (initramfs) has size 0",
+	[PVH_SI_MODULE_WRAPS]	  = "first module (initramfs) wraps past 2^64",
+	[PVH_SI_MODULE_OVERLAPS]  = "first module (initramfs) overlaps the kernel or boot data",
+	[PVH_SI_CMDLINE_UNMAPPED] = "command line is outside the early map",
+	[PVH_SI_CMDLINE_OVERLAPS] = "command line overlaps the kernel or start info",
+};
+
+const char *pvh_si_why(enum pvh_si_error err)
+{
+	return err < PVH_SI_NR_ERRORS ? pvh_si_messages[err] : "unknown error";
+}
+
+/* Regions the loader handed over; none may overlap another. */
+struct pvh_regions {
+	u64 start[6], end[6];
+	int n;
+};
+
+static bool pvh_claim(struct pvh_regions *r, u64 start, u64 len)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (start < r->end[i] && r->start[i] < start + len)
+			return false;
+	r->start[r->n] = start;
+	r->end[r->n++] = start + len;
+	return true;
+}
+
+/* Start info memmap types are E820 types, but for 6 (disabled). */
+static int pvh_e820_type(u32 type)
+{
+	switch (type) {
+	case XEN_HVM_MEMMAP_TYPE_RAM:
+		return E820_TYPE_RAM;
+	case XEN_HVM_MEMMAP_TYPE_RESERVED:
+	case XEN_HVM_MEMMAP_TYPE_DISABLED:
+		return E820_TYPE_RESERVED;
+	case XEN_HVM_MEMMAP_TYPE_ACPI:
+		return E820_TYPE_ACPI;
+	case XEN_HVM_MEMMAP_TYPE_NVS:
+		return E820_TYPE_NVS;
+	case XEN_HVM_MEMMAP_TYPE_UNUSABLE:
+		return E820_TYPE_UNUSABLE;
+	case XEN_HVM_MEMMAP_TYPE_PMEM:
+		return E820_TYPE_PMEM;	/* for a later vNVDIMM driver */
+	default:
+		return -1;
+	}
+}
+
+static enum pvh_si_error pvh_memmap(const struct hvm_start_info *si,
+				    const struct pvh_si_env *env,
+				    struct pvh_regions *claimed, struct boot_params *bp)
+{
+	const struct hvm_memmap_table_entry *e;
+	u64 len = (u64)si->memmap_entries * sizeof(*e);
+	bool ram = false;
+	u32 i;
+	int type;
+
+	if (si->memmap_entries > ARRAY_SIZE(bp->e820_table))
+		return PVH_SI_MEMMAP_TOO_LONG;
+	e = env->map(env, si->memmap_paddr, len);
+	if (!e)
+		return PVH_SI_MEMMAP_UNMAPPED;
+	if (!pvh_claim(claimed, si->memmap_paddr, len))
+		return PVH_SI_MEMMAP_OVERLAPS;
+
+	for (i = 0; i < si->memmap_entries; i++, e++) {
+		if (!e->size)
+			return PVH_SI_ENTRY_EMPTY;
+		if (e->addr + e->size < e->addr)
+			return PVH_SI_ENTRY_WRAPS;
+		if (e->reserved)
+			return PVH_SI_ENTRY_RESERVED;
+		type = pvh_e820_type(e->type);
+		if (type < 0)
+			return PVH_SI_ENTRY_TYPE;
+		ram |= type == E820_TYPE_RAM;
+		bp->e820_table[i].addr = e->addr;
+		bp->e820_table[i].size = e->size;
+		bp->e820_table[i].type = type;
+	}
+	if (!ram)
+		return PVH_SI_NO_RAM;
+	bp->e820_entries = si->memmap_entries;
+	return PVH_SI_OK;
+}
+
+static enum pvh_si_error pvh_cmdline(const struct hvm_start_info *si,
+				     const struct pvh_si_env *env,
+				     struct pvh_regions *claimed, struct boot_params *bp)
+{
+	const char *c;
+	u64 len;
+
+	if (!si->cmdline_paddr)
+		return PVH_SI_OK;
+	/* The kernel copies at most COMMAND_LINE_SIZE - 1 bytes of it. */
+	for (len = 0; len < COMMAND_LINE_SIZE; len++) {
+		c = env->map(env, si->cmdline_paddr + len, 1);
+		if (!c)
+			return PVH_SI_CMDLINE_UNMAPPED;
+		if (!*c)
+			break;
+	}
+	if (!pvh_claim(claimed, si->cmdline_paddr, len + 1))
+		return PVH_SI_CMDLINE_OVERLAPS;
+	bp->hdr.cmd_line_ptr = lower_32_bits(si->cmdline_paddr);
+	bp->ext_cmd_line_ptr = upper_32_bits(si->cmdline_paddr);
+	return PVH_SI_OK;
+}
+
+/* The first module is the initramfs; the kernel has no use for others. */
+static enum pvh_si_error pvh_initramfs(const struct hvm_start_info *si,
+				       const struct pvh_si_env *env,
+				       struct pvh_regions *claimed, struct boot_params *bp)
+{
+	const struct hvm_modlist_entry *m;
+
+	if (!si->nr_modules)
+		return PVH_SI_OK;
+	m = env->map(env, si->modlist_paddr, sizeof(*m));
+	if (!m)
+		return PVH_SI_MODLIST_UNMAPPED;
+	if (!pvh_claim(claimed, si->modlist_paddr, sizeof(*m)))
+		return PVH_SI_MODLIST_OVERLAPS;
+	if (!m->size)
+		return PVH_SI_MODULE_EMPTY;
+	if (m->paddr + m->size < m->paddr)
+		return PVH_SI_MODULE_WRAPS;
+	if (!pvh_claim(claimed, m->paddr, m->size))
+		return PVH_SI_MODULE_OVERLAPS;
+	bp->hdr.ramdisk_image = lower_32_bits(m->paddr);
+	bp->ext_ramdisk_image = upper_32_bits(m->paddr);
+	bp->hdr.ramdisk_size = lower_32_bits(m->size);
+	bp->ext_ramdisk_size = upper_32_bits(m->size);
+	return PVH_SI_OK;
+}
+
+enum pvh_si_error pvh_si_to_boot_params(const struct hvm_start_info *si,
+					const struct pvh_si_env *env,
+					u8 loader, struct boot_params *bp)
+{
+	struct pvh_regions claimed = { .n = 0 };
+	enum pvh_si_error err;
+	bool has_memmap;
+
+	if (si->magic != XEN_HVM_START_MAGIC_VALUE)
+		return PVH_SI_BAD_MAGIC;
+	memset(bp, 0, sizeof(*bp));
+	pvh_claim(&claimed, env->kernel_start, env->kernel_end - env->kernel_start);
+	/* Version 0 ends before memmap_paddr. */
+	pvh_claim(&claimed, env->si_pa, si->version ? sizeof(*si) :
+		  offsetof(struct hvm_start_info, memmap_paddr));
+
+	has_memmap = si->version >= 1 && si->memmap_entries;
+	if (has_memmap)
+		err = pvh_memmap(si, env, &claimed, bp);
+	else
+		err = env->memmap_by_hypercall ? PVH_SI_OK : PVH_SI_NO_MEMMAP;
+	if (!err)
+		err = pvh_cmdline(si, env, &claimed, bp);
+	if (!err)
+		err = pvh_initramfs(si, env, &claimed, bp);
+	if (err)
+		return err;
+
+	bp->acpi_rsdp_addr = si->rsdp_paddr;
+	/* Protocol 2.14 has every field filled here (acpi_rsdp_addr last). */
+	bp->hdr.version = 0x020e;
+	bp->hdr.type_of_loader = loader << 4;
+	bp->hdr.hardware_subarch = X86_SUBARCH_PC;
+	return PVH_SI_OK;
+}

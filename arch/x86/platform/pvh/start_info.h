@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The PVH start info, checked and turned into boot_params. Pure: it reads
+ * the loader's structures through @map, so KUnit can feed it crafted ones.
+ */
+#ifndef __X86_PLATFORM_PVH_START_INFO_H
+#define __X86_PLATFORM_PVH_START_INFO_H
+
+#include <linux/linkage.h>
+#include <linux/types.h>
+#include <asm/bootparam.h>
+#include <xen/interface/hvm/start_info.h>
+
+/* What the parser may refuse, each with a message in pvh_si_why(). */
+enum pvh_si_error {
+	PVH_SI_OK,
+	PVH_SI_BAD_MAGIC,
+	PVH_SI_NO_MEMMAP,
+	PVH_SI_MEMMAP_TOO_LONG,
+	PVH_SI_MEMMAP_UNMAPPED,
+	PVH_SI_MEMMAP_OVERLAPS,
+	PVH_SI_ENTRY_EMPTY,
+	PVH_SI_ENTRY_WRAPS,
+	PVH_SI_ENTRY_TYPE,
+	PVH_SI_ENTRY_RESERVED,
+	PVH_SI_NO_RAM,
+	PVH_SI_MODLIST_UNMAPPED,
+	PVH_SI_MODLIST_OVERLAPS,
+	PVH_SI_MODULE_EMPTY,
+	PVH_SI_MODULE_WRAPS,
+	PVH_SI_MODULE_OVERLAPS,
+	PVH_SI_CMDLINE_UNMAPPED,
+	PVH_SI_CMDLINE_OVERLAPS,
+	PVH_SI_NR_ERRORS
+};
+
+/* Where the parser runs: how to reach physical memory, what not to overlap. */
+struct pvh_si_env {
+	u64 kernel_start, kernel_end;	/* the loaded image, physical */
+	u64 si_pa;			/* where the start info itself is */
+	/* A pointer to [pa, pa + len), or NULL if it is not mapped. */
+	const void *(*map)(const struct pvh_si_env *env, u64 pa, u64 len);
+	void *priv;
+	bool memmap_by_hypercall;	/* Xen: a v0 or empty memmap is fine */
+};
+
+/* The loader is Xen (boot loader ID 9) or another VMM, taken as QEMU (0xb). */
+#define PVH_LOADER_XEN		0x9
+#define PVH_LOADER_QEMU		0xb
+
+enum pvh_si_error pvh_si_to_boot_params(const struct hvm_start_info *si,
+					const struct pvh_si_env *env,
+					u8 loader, struct boot_params *bp);
+const char *pvh_si_why(enum pvh_si_error err);
+
+/* Called by head.S: returns the physical address of boot_params. */
+asmlinkage unsigned long pvh_boot(u32 si_pa);
+
+#endif
