@@ -96,5 +96,6 @@ asmlinkage unsigned long __init pvh_boot(u32 si_pa)
 		if (!pvh_boot_params.e820_entries)
 			pvh_halt(si_pa, "Xen gave no memory map");
 	}
+	pvh_reserve_legacy_hole(&pvh_boot_params);
 	return pvh_pa(&pvh_boot_params);
 }

@@ -169,6 +169,23 @@ static enum pvh_si_error pvh_initramfs(const struct hvm_start_info *si,
 	return PVH_SI_OK;
 }
 
+/*
+ * A PC has ROMs and video memory in 640 KiB - 1 MiB, and the kernel expects
+ * the memory map to say so; PVH loaders need not. Mark it reserved, as a
+ * PC's firmware would, unless the map is full.
+ */
+void pvh_reserve_legacy_hole(struct boot_params *bp)
+{
+	struct boot_e820_entry *e;
+
+	if (bp->e820_entries >= ARRAY_SIZE(bp->e820_table))
+		return;
+	e = &bp->e820_table[bp->e820_entries++];
+	e->addr = ISA_START_ADDRESS;
+	e->size = ISA_END_ADDRESS - ISA_START_ADDRESS;
+	e->type = E820_TYPE_RESERVED;
+}
+
 enum pvh_si_error pvh_si_to_boot_params(const struct hvm_start_info *si,
 					const struct pvh_si_env *env,
 					u8 loader, struct boot_params *bp)

@@ -52,6 +52,7 @@ enum pvh_si_error pvh_si_to_boot_params(const struct hvm_start_info *si,
 					const struct pvh_si_env *env,
 					u8 loader, struct boot_params *bp);
 const char *pvh_si_why(enum pvh_si_error err);
+void pvh_reserve_legacy_hole(struct boot_params *bp);
 
 /* Called by head.S: returns the physical address of boot_params. */
 asmlinkage unsigned long pvh_boot(u32 si_pa);

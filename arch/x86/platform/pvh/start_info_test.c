@@ -109,6 +109,23 @@ static void good_start_info(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp->hdr.type_of_loader, 0xb0);
 	KUNIT_EXPECT_EQ(test, bp->hdr.version, 0x020e);
 	KUNIT_EXPECT_EQ(test, bp->hdr.hardware_subarch, X86_SUBARCH_PC);
+
+	pvh_reserve_legacy_hole(bp);
+	KUNIT_EXPECT_EQ(test, bp->e820_entries, 6);
+	KUNIT_EXPECT_EQ(test, bp->e820_table[5].addr, 0xa0000ULL);
+	KUNIT_EXPECT_EQ(test, bp->e820_table[5].size, 0x60000ULL);
+	KUNIT_EXPECT_EQ(test, bp->e820_table[5].type, E820_TYPE_RESERVED);
+}
+
+/* A full map stays as the loader gave it. */
+static void legacy_hole_full_map(struct kunit *test)
+{
+	struct boot_params *bp = kunit_kzalloc(test, sizeof(*bp), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, bp);
+	bp->e820_entries = ARRAY_SIZE(bp->e820_table);
+	pvh_reserve_legacy_hole(bp);
+	KUNIT_EXPECT_EQ(test, bp->e820_entries, ARRAY_SIZE(bp->e820_table));
 }
 
 /* Xen may hand a version 0 start info (no memmap): the map comes by hypercall. */
@@ -311,6 +328,7 @@ static void bad_start_info(struct kunit *test)
 
 static struct kunit_case pvh_start_info_cases[] = {
 	KUNIT_CASE(good_start_info),
+	KUNIT_CASE(legacy_hole_full_map),
 	KUNIT_CASE(version0_on_xen),
 	KUNIT_CASE(initramfs_above_4g),
 	KUNIT_CASE_PARAM(bad_start_info, bad_gen_params),
