@@ -32,7 +32,7 @@
 
 #define IDENT_PDS		4	/* 4 page directories: 4 GiB */
 #define KERNEL_PDPT_SLOT	510	/* __START_KERNEL_map: PML4 511, PDPT 510 */
-#define PVH_TABLE_PAGES		(1 + 1 + IDENT_PDS + 1 + 1)
+#define PVH_TABLE_PAGES		(1 + 1 + IDENT_PDS + 1)
 #define PVH_STACK_SIZE		(4 * PAGE_SIZE)
 
 	__HEAD
@@ -70,16 +70,8 @@ SYM_CODE_START_LOCAL(pvh_entry)
 	cmpl	$IDENT_PDS, %ecx
 	jb	2b
 
-	/* The first 1 GiB of physical memory again at __START_KERNEL_map. */
-	xorl	%ecx, %ecx
-3:	movl	%ecx, %eax
-	shll	$LARGE_SHIFT, %eax
-	orl	$PT_LARGE, %eax
-	movl	%eax, PA(pvh_pd_kernel)(, %ecx, 8)
-	incl	%ecx
-	cmpl	$512, %ecx
-	jb	3b
-	movl	$(PA(pvh_pd_kernel) + PT_TABLE), PA(pvh_pdpt_kernel) + 8 * KERNEL_PDPT_SLOT
+	/* The first 1 GiB again at __START_KERNEL_map: share the first PD. */
+	movl	$(PA(pvh_pd_ident) + PT_TABLE), PA(pvh_pdpt_kernel) + 8 * KERNEL_PDPT_SLOT
 	movl	$(PA(pvh_pdpt_ident) + PT_TABLE), PA(pvh_pml4)
 	movl	$(PA(pvh_pdpt_kernel) + PT_TABLE), PA(pvh_pml4) + 8 * 511
 
@@ -144,9 +136,6 @@ SYM_DATA_END(pvh_pd_ident)
 SYM_DATA_START_LOCAL(pvh_pdpt_kernel)
 	.skip	PAGE_SIZE
 SYM_DATA_END(pvh_pdpt_kernel)
-SYM_DATA_START_LOCAL(pvh_pd_kernel)
-	.skip	PAGE_SIZE
-SYM_DATA_END(pvh_pd_kernel)
 SYM_DATA_START_LOCAL(pvh_stack)
 	.skip	PVH_STACK_SIZE
 SYM_DATA_END_LABEL(pvh_stack, SYM_L_LOCAL, pvh_stack_end)

@@ -16,6 +16,7 @@
 static const char *const pvh_si_messages[PVH_SI_NR_ERRORS] = {
 	[PVH_SI_OK]		  = "ok",
 	[PVH_SI_BAD_MAGIC]	  = "bad magic: not a PVH start info",
+	[PVH_SI_OVERLAPS_KERNEL]  = "start info overlaps the kernel",
 	[PVH_SI_NO_MEMMAP]	  = "no memory map",
 	[PVH_SI_MEMMAP_TOO_LONG]  = "memory map has more than 128 entries",
 	[PVH_SI_MEMMAP_UNMAPPED]  = "memory map is outside the early map",
@@ -199,8 +200,9 @@ enum pvh_si_error pvh_si_to_boot_params(const struct hvm_start_info *si,
 	memset(bp, 0, sizeof(*bp));
 	pvh_claim(&claimed, env->kernel_start, env->kernel_end - env->kernel_start);
 	/* Version 0 ends before memmap_paddr. */
-	pvh_claim(&claimed, env->si_pa, si->version ? sizeof(*si) :
-		  offsetof(struct hvm_start_info, memmap_paddr));
+	if (!pvh_claim(&claimed, env->si_pa, si->version ? sizeof(*si) :
+		       offsetof(struct hvm_start_info, memmap_paddr)))
+		return PVH_SI_OVERLAPS_KERNEL;
 
 	has_memmap = si->version >= 1 && si->memmap_entries;
 	if (has_memmap)

@@ -168,6 +168,11 @@ static void bad_magic(struct fake *f)
 	si_of(f)->magic ^= 1;
 }
 
+static void si_on_kernel(struct fake *f)
+{
+	f->env.si_pa = FAKE_BASE + KERNEL_END - 8;
+}
+
 static void no_memmap(struct fake *f)
 {
 	si_of(f)->memmap_entries = 0;
@@ -282,6 +287,7 @@ static void cmdline_unterminated(struct fake *f)
 
 static const struct bad_case bad_cases[] = {
 	{ "bad magic", bad_magic, PVH_SI_BAD_MAGIC },
+	{ "start info on the kernel", si_on_kernel, PVH_SI_OVERLAPS_KERNEL },
 	{ "no memmap, not Xen", no_memmap, PVH_SI_NO_MEMMAP },
 	{ "version 0, not Xen", version0, PVH_SI_NO_MEMMAP },
 	{ "129 memmap entries", memmap_too_long, PVH_SI_MEMMAP_TOO_LONG },
