@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Count the test results in a console log.
 
-tap.py LOG [--counts FILE] [--prefix NAME]
+tap.py LOG [--counts FILE] [--prefix NAME] [--sections KUNIT,KSELFTEST]
 
 Reads the KUnit and kselftest sections the test init prints between
 XST-<SECTION>-BEGIN and XST-<SECTION>-END. Results nest: KTAP indents by four
@@ -9,7 +9,9 @@ spaces, run_kselftest.sh prefixes "# ". Only leaf results count: a summary line
 counts only when it failed and none of its children did (a crash after some
 passes), and children a plan promised but never printed count as failed.
 A section that never began or never ended is one failure, and so is a
-kselftest section without a single result (KUnit may have no suites).
+section other than KUnit (which may have no suites) without a single result.
+--sections names the sections the log must have: a dom0 scenario prints its
+TAP as XST-SCENARIO.
 
 Prints one line per failure and per skip, then "N passed, N failed, N skipped";
 writes "passed failed skipped" to --counts.
@@ -21,7 +23,7 @@ import sys
 RESULT = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*-?\s*([^#]*?)\s*(#\s*(.*))?$")
 PLAN = re.compile(r"^1\.\.(\d+)")
 PARAMS = re.compile(r"^(\S+): pass:(\d+) fail:(\d+) skip:(\d+) total:\d+$")
-SECTIONS = ("KUNIT", "KSELFTEST")
+SECTIONS = ("KUNIT", "KSELFTEST")  # SCENARIO: a dom0 script's own TAP
 
 
 def depth_and_body(line):
@@ -140,10 +142,12 @@ def main():
     ap.add_argument("log")
     ap.add_argument("--counts")
     ap.add_argument("--prefix", default="")
+    ap.add_argument("--sections", default=",".join(SECTIONS),
+                    help="the sections the log must have (default %(default)s)")
     a = ap.parse_args()
     text = open(a.log, encoding="utf-8", errors="replace").read().splitlines()
     c = Counter(a.prefix)
-    for sec in SECTIONS:
+    for sec in a.sections.split(","):
         begin, end = f"XST-{sec}-BEGIN", f"XST-{sec}-END"
         starts = [i for i, l in enumerate(text) if l.strip() == begin]
         if not starts:
@@ -154,7 +158,7 @@ def main():
         body = text[i + 1:stop if stop is not None else len(text)]
         before = c.passed + c.failed + c.skipped
         c.section(sec.lower(), body)
-        if sec == "KSELFTEST" and c.passed + c.failed + c.skipped == before:
+        if sec != "KUNIT" and c.passed + c.failed + c.skipped == before:
             c.fail(sec.lower(), "no results")
         if stop is None:
             c.fail(sec.lower(), "section never ended")

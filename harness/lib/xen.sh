@@ -35,7 +35,7 @@ dom0_tree() {
 	for b in xl oxenstored xenconsoled xen-init-dom0 libxl-save-helper; do
 		copy_with_libs "$root" "$XEN_BIN/$b"
 	done
-	for b in xenstore-read xenstore-write xenstore-ls xenstore-list; do
+	for b in xenstore-read xenstore-write xenstore-ls xenstore-list xenstore-rm xenstore-chmod; do
 		copy_with_libs "$root" "/usr/bin/$b"
 	done
 	# glibc dlopens libgcc_s for pthread_cancel; ldd does not list it.
@@ -132,15 +132,16 @@ xen_cmdline() {
 XEN_DOMU_CPUS=2
 XEN_DOMU_MEM=256
 
-# domu_tree TREE NAME TYPE CMDLINE [CFG_LINES]: add to a dom0 tree the series
-# vmlinux, a test initramfs for the guest and /etc/xen/NAME.cfg for the stock
-# xl. CMDLINE gets the guest's nonce and initrd size appended.
+# domu_tree TREE NAME TYPE CMDLINE [CFG_LINES [GUEST_TREE]]: add to a dom0
+# tree the series vmlinux, a test initramfs for the guest (with GUEST_TREE)
+# and /etc/xen/NAME.cfg for the stock xl. CMDLINE gets the guest's nonce and
+# initrd size appended.
 domu_tree() {
 	local tree=$1 name=$2 type=$3 cmdline=$4 cfg=${5:-} nonce
 	nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 	mkdir -p "$tree/xst/domu" "$tree/etc/xen"
 	cp "$KBUILD/vmlinux" "$tree/xst/domu/vmlinux"
-	"$HARNESS/lib/mkinitramfs" "$tree/xst/domu/$name.cpio" "$nonce"
+	"$HARNESS/lib/mkinitramfs" "$tree/xst/domu/$name.cpio" "$nonce" ${6:+"$6"}
 	cat >"$tree/etc/xen/$name.cfg" <<CFG
 name = "$name"
 type = "$type"
@@ -154,6 +155,11 @@ on_reboot = "destroy"
 on_crash = "destroy"
 $cfg
 CFG
+}
+
+# ndctl_tree ROOT: Debian's ndctl and its libraries, for dom0 and guests.
+ndctl_tree() {
+	copy_with_libs "$1" /usr/bin/ndctl
 }
 
 # domu_log DIR NAME: the guest's console, from the "@NAME| " lines dom0 printed.

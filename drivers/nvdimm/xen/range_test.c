@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the range checks of the Xen pmem frontend, one row per range a
+ * backend might announce, against a made-up guest: 46 physical address
+ * bits, RAM in [0, 4 GiB) and [8 GiB, 9 GiB), and one region already
+ * registered at 16 GiB, 256 MiB long.
+ */
+#include <kunit/test.h>
+
+#include "range.h"
+
+#define GIB_FRAMES	(SZ_1G / SZ_4K)
+#define MIB_FRAMES	(SZ_1M / SZ_4K)
+
+static bool fake_has_ram(u64 start, u64 size)
+{
+	static const u64 ram[][2] = {
+		{ 0, SZ_4G },
+		{ 8ULL * SZ_1G, 9ULL * SZ_1G },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ram); i++)
+		if (start < ram[i][1] && ram[i][0] < start + size)
+			return true;
+	return false;
+}
+
+static const struct xen_pmem_range fake_taken[] = {
+	{ 16 * GIB_FRAMES, 256 * MIB_FRAMES },
+};
+
+static const struct xen_pmem_space fake_space = {
+	.phys_bits = 46,
+	.has_ram = fake_has_ram,
+	.taken = fake_taken,
+	.nr_taken = ARRAY_SIZE(fake_taken),
+};
+
+struct range_case {
+	const char *name;
+	struct xen_pmem_range r;
+	enum xen_pmem_verdict want;
+};
+
+static const struct range_case range_cases[] = {
+	{ "between RAM blocks", { 4 * GIB_FRAMES, 256 * MIB_FRAMES }, XEN_PMEM_OK },
+	{ "right after the region", { 16 * GIB_FRAMES + 256 * MIB_FRAMES, 2 * MIB_FRAMES }, XEN_PMEM_OK },
+	{ "last 2 MiB of the space", { (1ULL << 34) - 2 * MIB_FRAMES, 2 * MIB_FRAMES }, XEN_PMEM_OK },
+	{ "zero size", { 4 * GIB_FRAMES, 0 }, XEN_PMEM_ZERO_SIZE },
+	{ "start off by a frame", { 4 * GIB_FRAMES + 1, 2 * MIB_FRAMES }, XEN_PMEM_MISALIGNED },
+	{ "start 1 MiB aligned", { 4 * GIB_FRAMES + MIB_FRAMES, 2 * MIB_FRAMES }, XEN_PMEM_MISALIGNED },
+	{ "size not whole 2 MiB", { 4 * GIB_FRAMES, 3 * MIB_FRAMES }, XEN_PMEM_MISALIGNED },
+	{ "starts at the top", { 1ULL << 34, 2 * MIB_FRAMES }, XEN_PMEM_BEYOND_PHYS },
+	{ "ends past the top", { (1ULL << 34) - 2 * MIB_FRAMES, 4 * MIB_FRAMES }, XEN_PMEM_BEYOND_PHYS },
+	{ "sum wraps u64", { 1ULL << 34, ~0ULL - 511 }, XEN_PMEM_BEYOND_PHYS },
+	{ "huge frame number", { ~0ULL - 511, 2 * MIB_FRAMES }, XEN_PMEM_BEYOND_PHYS },
+	{ "at frame 0", { 0, 2 * MIB_FRAMES }, XEN_PMEM_OVERLAPS_RAM },
+	{ "tail in low RAM", { 4 * GIB_FRAMES - 2 * MIB_FRAMES, 4 * MIB_FRAMES }, XEN_PMEM_OVERLAPS_RAM },
+	{ "covers high RAM", { 7 * GIB_FRAMES, 4 * GIB_FRAMES }, XEN_PMEM_OVERLAPS_RAM },
+	{ "the same region", { 16 * GIB_FRAMES, 256 * MIB_FRAMES }, XEN_PMEM_DUPLICATE },
+	{ "inside the region", { 16 * GIB_FRAMES + 2 * MIB_FRAMES, 2 * MIB_FRAMES }, XEN_PMEM_OVERLAPS_REGION },
+	{ "tail in the region", { 16 * GIB_FRAMES - 2 * MIB_FRAMES, 4 * MIB_FRAMES }, XEN_PMEM_OVERLAPS_REGION },
+	{ "covers the region", { 15 * GIB_FRAMES, 2 * GIB_FRAMES }, XEN_PMEM_OVERLAPS_REGION },
+};
+
+static void range_case_desc(const struct range_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->name);
+}
+
+KUNIT_ARRAY_PARAM(range, range_cases, range_case_desc);
+
+static void xen_pmem_check_table(struct kunit *test)
+{
+	const struct range_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ_MSG(test, xen_pmem_check(&c->r, &fake_space), c->want,
+			    "gfn %llx nr %llx: got \"%s\", want \"%s\"", c->r.gfn, c->r.nr,
+			    xen_pmem_verdict_str(xen_pmem_check(&c->r, &fake_space)),
+			    xen_pmem_verdict_str(c->want));
+}
+
+static void xen_pmem_check_full(struct kunit *test)
+{
+	struct xen_pmem_range taken[XEN_PMEM_MAX_REGIONS];
+	struct xen_pmem_space space = fake_space;
+	struct xen_pmem_range next = { 40 * GIB_FRAMES, 2 * MIB_FRAMES };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(taken); i++)
+		taken[i] = (struct xen_pmem_range){ (20 + i) * GIB_FRAMES, 2 * MIB_FRAMES };
+	space.taken = taken;
+	space.nr_taken = ARRAY_SIZE(taken) - 1;
+	KUNIT_EXPECT_EQ(test, xen_pmem_check(&next, &space), XEN_PMEM_OK);
+	space.nr_taken = ARRAY_SIZE(taken);
+	KUNIT_EXPECT_EQ(test, xen_pmem_check(&next, &space), XEN_PMEM_TOO_MANY);
+	/* A duplicate is named as such even when the table is full. */
+	KUNIT_EXPECT_EQ(test, xen_pmem_check(&taken[3], &space), XEN_PMEM_DUPLICATE);
+}
+
+static void xen_pmem_errnos(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_OK), 0);
+	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_ZERO_SIZE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_MISALIGNED), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_BEYOND_PHYS), -ERANGE);
+	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_OVERLAPS_RAM), -EBUSY);
+	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_DUPLICATE), -EEXIST);
+	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_OVERLAPS_REGION), -EBUSY);
+	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_TOO_MANY), -ENOSPC);
+}
+
+struct parse_case {
+	const char *text;
+	int err;
+	u64 frames;
+};
+
+static const struct parse_case parse_cases[] = {
+	{ "100000", 0, 0x100000 },
+	{ "10000", 0, 0x10000 },
+	{ "aBc", 0, 0xabc },
+	{ "0", 0, 0 },
+	{ "ffffffffffffffff", 0, ~0ULL },
+	{ "", -EINVAL },
+	{ "0x100000", -EINVAL },
+	{ "+100", -EINVAL },
+	{ "-1", -EINVAL },
+	{ " 100", -EINVAL },
+	{ "100 ", -EINVAL },
+	{ "100\n", -EINVAL },
+	{ "12g", -EINVAL },
+	{ "1ffffffffffffffff", -EINVAL },
+};
+
+static void parse_case_desc(const struct parse_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%s\"", c->text);
+}
+
+KUNIT_ARRAY_PARAM(parse, parse_cases, parse_case_desc);
+
+static void xen_pmem_parse_table(struct kunit *test)
+{
+	const struct parse_case *c = test->param_value;
+	u64 frames = 0x5a5a;
+	int err = xen_pmem_parse_frames(c->text, &frames);
+
+	KUNIT_EXPECT_EQ(test, err, c->err);
+	KUNIT_EXPECT_EQ(test, frames, c->err ? 0x5a5a : c->frames);
+}
+
+static struct kunit_case xen_pmem_range_cases[] = {
+	KUNIT_CASE_PARAM(xen_pmem_check_table, range_gen_params),
+	KUNIT_CASE(xen_pmem_check_full),
+	KUNIT_CASE(xen_pmem_errnos),
+	KUNIT_CASE_PARAM(xen_pmem_parse_table, parse_gen_params),
+	{}
+};
+
+static struct kunit_suite xen_pmem_range_suite = {
+	.name = "xen-pmem-range",
+	.test_cases = xen_pmem_range_cases,
+};
+
+kunit_test_suite(xen_pmem_range_suite);

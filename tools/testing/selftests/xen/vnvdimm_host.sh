@@ -1,0 +1,210 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Xen vNVDIMM, dom0's side: hand the test bed's NVDIMM namespace to guests
+# with xen-pmem and the stock xl, and check what each guest and dom0 see.
+# Run by the harness in a PV dom0 (not by run_kselftest.sh), as
+#
+#   vnvdimm_host.sh first|again SEED
+#
+# first: a PV guest fills the whole namespace with SEED's pattern; dom0
+#   reads it back; bad ranges are hot-added to a PVH guest that holds the
+#   namespace, and each must be refused with its exact error; a second
+#   guest and ranges libnvdimm does not know are refused by xen-pmem; a
+#   PV guest without iomem= permission refuses the range; the holder is
+#   destroyed and a new PVH guest reads the pattern back.
+# again (after the whole machine restarted): a PV guest reads it back.
+#
+# Guests come from /etc/xen/NAME.cfg, whose extra= holds @PMEM@ for the
+# claims; each guest's console is printed as "@NAME| " lines for the
+# harness, which counts the guests' own TAP.
+export PATH=$PATH:/usr/lib/xen-4.17/bin:/usr/sbin
+dir=$(dirname "$0")
+step=0
+
+ok() {
+	step=$((step + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $step $2"
+	else
+		echo "not ok $step $2"
+	fi
+}
+
+# guest_cfg NAME CLAIMS: /tmp/NAME.cfg with the claims in extra=.
+guest_cfg() {
+	sed "s|@PMEM@|$2|" "/etc/xen/$1.cfg" >"/tmp/$1.cfg"
+	echo "/tmp/$1.cfg"
+}
+
+# wait_gone NAME SECONDS, then print the guest's console.
+wait_gone() {
+	t=0
+	while xl domid "$1" >/dev/null 2>&1 && [ $t -lt "$2" ]; do
+		sleep 1
+		t=$((t + 1))
+	done
+	xl destroy "$1" >/dev/null 2>&1
+	sleep 0.5
+	sed "s/^/@$1| /" "/var/log/xen/guest-$1.log"
+	[ $t -lt "$2" ]
+}
+
+# wait_node PATH SECONDS: print the node once it exists.
+wait_node() {
+	t=0
+	until xenstore-read "$1" 2>/dev/null; do
+		[ $t -ge $(($2 * 10)) ] && return 1
+		sleep 0.1
+		t=$((t + 1))
+	done
+}
+
+# wait_state PATH STATE SECONDS: print the node once it reads STATE, or
+# what it read last.
+wait_state() {
+	t=0
+	while [ "$(xenstore-read "$1" 2>/dev/null)" != "$2" ] && [ $t -lt $(($3 * 10)) ]; do
+		sleep 0.1
+		t=$((t + 1))
+	done
+	xenstore-read "$1" 2>/dev/null
+}
+
+# hot_add DOMID DEV KEY=VALUE...: a vpmem device whose backend says KEY=VALUE.
+hot_add() {
+	domid=$1 dev=$2
+	shift 2
+	be=/local/domain/0/backend/vpmem/$domid/$dev fe=/local/domain/$domid/device/vpmem/$dev
+	xenstore-write "$be/frontend" "$fe" "$be/frontend-id" "$domid" "$be/state" 4
+	for kv in "$@"; do
+		xenstore-write "$be/${kv%%=*}" "${kv#*=}"
+	done
+	xenstore-chmod -r "$be" n0 "r$domid"
+	xenstore-write "$fe/backend" "$be" "$fe/backend-id" 0 "$fe/state" 1
+	xenstore-chmod -r "$fe" "n$domid" r0
+}
+
+# refused DOMID DEV WANT DESC KEY=VALUE...: hot-add, then the guest's
+# xenbus error node must read exactly WANT ("errno message").
+refused() {
+	domid=$1 dev=$2 want=$3 desc=$4
+	shift 4
+	hot_add "$domid" "$dev" "$@"
+	got=$(wait_node "/local/domain/$domid/error/device/vpmem/$dev/error" 60)
+	if [ "$got" = "$want" ]; then
+		ok 0 "refused, $desc: \"$got\""
+	else
+		ok 1 "refused, $desc: \"$got\", want \"$want\""
+	fi
+}
+
+first() {
+	seed=$1
+	ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
+	[ -n "$ns" ]
+	ok $? "ndctl list in dom0 shows the NVDIMM's namespace ${ns:-(none)}"
+	[ -n "$ns" ] || return
+	start=$(cat /sys/bus/nd/devices/$ns/resource) size=$(cat /sys/bus/nd/devices/$ns/size)
+	mfn=$(printf %x $((start / 4096))) nr=$(printf %x $((size / 4096)))
+	claims="xst.pmem=$mfn:$nr xst.pmem_seed=$seed"
+
+	xen-pmem create "$(guest_cfg pmfill "$claims xst.pmem_op=fill")" "$ns" >/tmp/pmfill.out 2>&1
+	ok $? "xen-pmem create: PV guest pmfill gets $ns: $(cat /tmp/pmfill.out)"
+	wait_gone pmfill 600
+	ok $? "PV guest pmfill filled the namespace and powered off"
+
+	out=$("$dir/pmem_pattern" check "$seed" "/dev/pmem0")
+	ok $? "dom0 reads the guest's pattern from /dev/pmem0: $out"
+
+	xen-pmem create "$(guest_cfg pmhold "$claims xst.pmem_op=none xst.hold=1")" "$ns" >/tmp/pmhold.out 2>&1
+	ok $? "xen-pmem create: PVH guest pmhold gets $ns: $(cat /tmp/pmhold.out)"
+	domid=$(xl domid pmhold)
+	state=$(wait_state "/local/domain/$domid/device/vpmem/0/state" 4 300)
+	[ "$state" = 4 ]
+	ok $? "pmhold's frontend connected (state $state)"
+
+	refused "$domid" 1 "22 gfn $mfn nr-frames 0: zero size" "zero size" gfn=$mfn nr-frames=0
+	refused "$domid" 2 "22 gfn 200001 nr-frames 200: not 2 MiB aligned" "start not 2 MiB aligned" \
+		gfn=200001 nr-frames=200
+	refused "$domid" 3 "22 gfn 200000 nr-frames 300: not 2 MiB aligned" "size not 2 MiB aligned" \
+		gfn=200000 nr-frames=300
+	refused "$domid" 4 "34 gfn fffffffffe00 nr-frames 200: beyond the physical address space" \
+		"beyond the address space" gfn=fffffffffe00 nr-frames=200
+	refused "$domid" 5 "16 gfn 0 nr-frames 200: overlaps RAM" "over RAM" gfn=0 nr-frames=200
+	refused "$domid" 6 "17 gfn $mfn nr-frames $nr: already registered" "duplicate" \
+		gfn=$mfn nr-frames=$nr
+	refused "$domid" 7 "16 gfn $(printf %x $((0x$mfn + 0x200))) nr-frames 200: overlaps another region" \
+		"inside the region" gfn=$(printf %x $((0x$mfn + 0x200))) nr-frames=200
+	refused "$domid" 8 "22 malformed gfn \"0x$mfn\"" "gfn with 0x" gfn=0x$mfn nr-frames=200
+	refused "$domid" 9 "22 malformed nr-frames \"\"" "empty nr-frames" gfn=200000 nr-frames=
+	refused "$domid" 10 "22 malformed gfn \"-1\"" "negative gfn" gfn=-1 nr-frames=200
+	refused "$domid" 11 "2 reading /local/domain/0/backend/vpmem/$domid/11/gfn" "no gfn" \
+		nr-frames=200
+	refused "$domid" 12 "6 frame 200000 is not mapped: no iomem= for it" \
+		"PVH, frames without iomem=" gfn=200000 nr-frames=200
+	lines=$(grep -c 'vpmem-[0-9]*: ' "/var/log/xen/guest-pmhold.log")
+	[ "$lines" = 13 ]
+	ok $? "pmhold logged one line per device (12 refused, 1 connected): $lines"
+	xl domid pmhold >/dev/null 2>&1
+	ok $? "pmhold is still running"
+
+	xen-pmem create "$(guest_cfg pmv "$claims xst.pmem_op=check")" "$ns" >/tmp/pmdup.out 2>&1
+	[ $? != 0 ] && grep -q "already given to domain $domid (pmhold): refused" /tmp/pmdup.out &&
+		! xl domid pmv >/dev/null 2>&1
+	ok $? "a second guest is refused while pmhold holds $ns: $(cat /tmp/pmdup.out)"
+	xen-pmem create "$(guest_cfg pmv "$claims")" "${ns}:2:2" >/tmp/pmdup.out 2>&1
+	[ $? != 0 ] && grep -q "already given to domain $domid" /tmp/pmdup.out
+	ok $? "a part of the held namespace is refused too: $(cat /tmp/pmdup.out)"
+	xen-pmem create "$(guest_cfg pmv "$claims")" namespace9.9 >/tmp/pmdup.out 2>&1
+	[ $? != 0 ] && grep -q "namespace9.9: no such namespace" /tmp/pmdup.out
+	ok $? "a namespace libnvdimm does not know is refused: $(cat /tmp/pmdup.out)"
+	xen-pmem create "$(guest_cfg pmv "$claims")" "${ns}:0:1024" >/tmp/pmdup.out 2>&1
+	[ $? != 0 ] && grep -q "beyond the end of $ns" /tmp/pmdup.out
+	ok $? "a range past the namespace is refused: $(cat /tmp/pmdup.out)"
+	xen-pmem create "$(guest_cfg pmv "$claims")" 0x100000 >/tmp/pmdup.out 2>&1
+	[ $? != 0 ] && grep -q "not a libnvdimm namespace name" /tmp/pmdup.out
+	ok $? "a frame number is refused: $(cat /tmp/pmdup.out)"
+
+	xl create "$(guest_cfg pmpv "xst.hold=1")" >/tmp/pmpv.out 2>&1
+	ok $? "PV guest pmpv created without iomem="
+	pv=$(xl domid pmpv)
+	sleep 1
+	refused "$pv" 0 "1 Xen refuses frame $mfn: no iomem permission" "PV, frames without iomem=" \
+		gfn=$mfn nr-frames=$nr
+	xl destroy pmpv
+	sleep 0.5
+	! grep -qE 'Oops|WARNING|BUG|Call Trace' /var/log/xen/guest-pmpv.log /var/log/xen/guest-pmhold.log
+	ok $? "no oops, warning or BUG in pmpv and pmhold"
+	sed "s/^/@pmpv| /" /var/log/xen/guest-pmpv.log
+
+	xl destroy pmhold
+	wait_gone pmhold 1
+	xen-pmem create "$(guest_cfg pmv "$claims xst.pmem_op=check")" "$ns" >/tmp/pmv.out 2>&1
+	ok $? "after pmhold is destroyed, PVH guest pmv gets $ns: $(cat /tmp/pmv.out)"
+	wait_gone pmv 600
+	ok $? "PVH guest pmv checked the pattern and powered off"
+}
+
+again() {
+	seed=$1
+	ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
+	[ -n "$ns" ]
+	ok $? "ndctl list in dom0 shows the NVDIMM's namespace ${ns:-(none)} again"
+	[ -n "$ns" ] || return
+	out=$("$dir/pmem_pattern" check "$seed" "/dev/pmem0")
+	ok $? "dom0 reads the pattern from /dev/pmem0 after the restart: $out"
+	start=$(cat /sys/bus/nd/devices/$ns/resource) size=$(cat /sys/bus/nd/devices/$ns/size)
+	claims="xst.pmem=$(printf %x $((start / 4096))):$(printf %x $((size / 4096))) xst.pmem_seed=$seed"
+	xen-pmem create "$(guest_cfg pmagain "$claims xst.pmem_op=check")" "$ns" >/tmp/pmagain.out 2>&1
+	ok $? "xen-pmem create: PV guest pmagain gets $ns: $(cat /tmp/pmagain.out)"
+	wait_gone pmagain 600
+	ok $? "PV guest pmagain checked the pattern and powered off"
+}
+
+echo "TAP version 13"
+case $1 in
+first) echo "1..30"; first "$2" ;;
+again) echo "1..4"; again "$2" ;;
+*) echo "usage: vnvdimm_host.sh first|again SEED" >&2; exit 2 ;;
+esac
