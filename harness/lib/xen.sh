@@ -43,6 +43,8 @@ dom0_tree() {
 	copy_with_libs "$root" "$libgcc"
 	mkdir -p "$root/etc/xen" "$root/var/lib/xen" "$root/var/log/xen" "$root/run"
 	cp /etc/xen/oxenstored.conf "$root/etc/xen/"
+	# Defaults are fine; without the file xl complains on every call.
+	: >"$root/etc/xen/xl.conf"
 	ln -sfn /run "$root/var/run"
 }
 
@@ -54,7 +56,7 @@ dom0_tree() {
 #        functions, QEMU 7.2's virtio has a PM capability whose clear
 #        No_Soft_Reset says D3hot->D0 resets it, but it does not reset.)
 #   br1: conventional PCI bridge with two devices behind it;
-#   nv1: a 256 MiB NVDIMM backed by out/xen/nvdimm.img.
+#   nv1: a 256 MiB NVDIMM backed by out/xen/nvdimm.img (or $XS_NVDIMM_IMG).
 # Native PCIe hotplug (pciehp, which has the slot reset) rather than QEMU's
 # default ACPI hotplug for q35 root ports.
 # SMAP/SMEP off: PV dom0 dies early with them under TCG. RDTSCP off: Xen's
@@ -67,7 +69,8 @@ qemu_xen() {
 	local dir=$1 mem=$2 cpus=$3 xen_cmdline=$4 dom0=$5 initrd=$6
 	mkdir -p "$XEN_DIR"
 	mkdir -p "$XEN_DIR"
-	[ -f "$XEN_DIR/nvdimm.img" ] || truncate -s 256M "$XEN_DIR/nvdimm.img"
+	local img=${XS_NVDIMM_IMG:-$XEN_DIR/nvdimm.img}
+	[ -f "$img" ] || truncate -s 256M "$img"
 	QEMU_CMD=(qemu-system-x86_64 -accel tcg
 		-machine q35,nvdimm=on,kernel-irqchip=split
 		-cpu max,-smap,-smep,-rdtscp,-avx,-avx2 -smp "$cpus"
@@ -83,7 +86,7 @@ qemu_xen() {
 		-device pci-bridge,id=br1,chassis_nr=3,bus=pcie.0,addr=0x12
 		-device virtio-rng-pci,bus=br1,addr=0x1
 		-device virtio-rng-pci,bus=br1,addr=0x2
-		-object memory-backend-file,id=mem1,share=on,mem-path="$XEN_DIR/nvdimm.img",size=256M
+		-object memory-backend-file,id=mem1,share=on,mem-path="$img",size=256M
 		-device nvdimm,id=nv1,memdev=mem1
 		-kernel "$(xen_image)" -append "$xen_cmdline"
 		-initrd "$dom0,$initrd")

@@ -87,7 +87,8 @@ static int xen_pmem_pv_permitted(struct xenbus_device *dev, const struct xen_pme
 		}
 		err = HYPERVISOR_update_va_mapping(va, mfn_pte(pfn, PAGE_KERNEL_RO), 0);
 		if (err)
-			xenbus_dev_fatal(dev, err, "Xen refuses frame %llx: no iomem permission", pfn);
+			xenbus_dev_fatal(dev, err, "Xen refuses frame %llx: no iomem permission",
+					 pfn);
 		cond_resched();
 	}
 	HYPERVISOR_update_va_mapping(va, __pte(0), UVMF_INVLPG | UVMF_ALL);

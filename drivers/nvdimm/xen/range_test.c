@@ -9,8 +9,10 @@
 
 #include "range.h"
 
-#define GIB_FRAMES	(SZ_1G / SZ_4K)
-#define MIB_FRAMES	(SZ_1M / SZ_4K)
+#define GIB		(SZ_1G / SZ_4K)	/* in frames */
+#define MIB		(SZ_1M / SZ_4K)
+#define TOP		BIT_ULL(34)	/* frames in 46 bits */
+#define R16		(16 * GIB)	/* the registered region */
 
 static bool fake_has_ram(u64 start, u64 size)
 {
@@ -27,7 +29,7 @@ static bool fake_has_ram(u64 start, u64 size)
 }
 
 static const struct xen_pmem_range fake_taken[] = {
-	{ 16 * GIB_FRAMES, 256 * MIB_FRAMES },
+	{ R16, 256 * MIB },
 };
 
 static const struct xen_pmem_space fake_space = {
@@ -44,24 +46,24 @@ struct range_case {
 };
 
 static const struct range_case range_cases[] = {
-	{ "between RAM blocks", { 4 * GIB_FRAMES, 256 * MIB_FRAMES }, XEN_PMEM_OK },
-	{ "right after the region", { 16 * GIB_FRAMES + 256 * MIB_FRAMES, 2 * MIB_FRAMES }, XEN_PMEM_OK },
-	{ "last 2 MiB of the space", { (1ULL << 34) - 2 * MIB_FRAMES, 2 * MIB_FRAMES }, XEN_PMEM_OK },
-	{ "zero size", { 4 * GIB_FRAMES, 0 }, XEN_PMEM_ZERO_SIZE },
-	{ "start off by a frame", { 4 * GIB_FRAMES + 1, 2 * MIB_FRAMES }, XEN_PMEM_MISALIGNED },
-	{ "start 1 MiB aligned", { 4 * GIB_FRAMES + MIB_FRAMES, 2 * MIB_FRAMES }, XEN_PMEM_MISALIGNED },
-	{ "size not whole 2 MiB", { 4 * GIB_FRAMES, 3 * MIB_FRAMES }, XEN_PMEM_MISALIGNED },
-	{ "starts at the top", { 1ULL << 34, 2 * MIB_FRAMES }, XEN_PMEM_BEYOND_PHYS },
-	{ "ends past the top", { (1ULL << 34) - 2 * MIB_FRAMES, 4 * MIB_FRAMES }, XEN_PMEM_BEYOND_PHYS },
-	{ "sum wraps u64", { 1ULL << 34, ~0ULL - 511 }, XEN_PMEM_BEYOND_PHYS },
-	{ "huge frame number", { ~0ULL - 511, 2 * MIB_FRAMES }, XEN_PMEM_BEYOND_PHYS },
-	{ "at frame 0", { 0, 2 * MIB_FRAMES }, XEN_PMEM_OVERLAPS_RAM },
-	{ "tail in low RAM", { 4 * GIB_FRAMES - 2 * MIB_FRAMES, 4 * MIB_FRAMES }, XEN_PMEM_OVERLAPS_RAM },
-	{ "covers high RAM", { 7 * GIB_FRAMES, 4 * GIB_FRAMES }, XEN_PMEM_OVERLAPS_RAM },
-	{ "the same region", { 16 * GIB_FRAMES, 256 * MIB_FRAMES }, XEN_PMEM_DUPLICATE },
-	{ "inside the region", { 16 * GIB_FRAMES + 2 * MIB_FRAMES, 2 * MIB_FRAMES }, XEN_PMEM_OVERLAPS_REGION },
-	{ "tail in the region", { 16 * GIB_FRAMES - 2 * MIB_FRAMES, 4 * MIB_FRAMES }, XEN_PMEM_OVERLAPS_REGION },
-	{ "covers the region", { 15 * GIB_FRAMES, 2 * GIB_FRAMES }, XEN_PMEM_OVERLAPS_REGION },
+	{ "between RAM blocks", { 4 * GIB, 256 * MIB }, XEN_PMEM_OK },
+	{ "right after the region", { R16 + 256 * MIB, 2 * MIB }, XEN_PMEM_OK },
+	{ "last 2 MiB of the space", { TOP - 2 * MIB, 2 * MIB }, XEN_PMEM_OK },
+	{ "zero size", { 4 * GIB, 0 }, XEN_PMEM_ZERO_SIZE },
+	{ "start off by a frame", { 4 * GIB + 1, 2 * MIB }, XEN_PMEM_MISALIGNED },
+	{ "start 1 MiB aligned", { 4 * GIB + MIB, 2 * MIB }, XEN_PMEM_MISALIGNED },
+	{ "size not whole 2 MiB", { 4 * GIB, 3 * MIB }, XEN_PMEM_MISALIGNED },
+	{ "starts at the top", { TOP, 2 * MIB }, XEN_PMEM_BEYOND_PHYS },
+	{ "ends past the top", { TOP - 2 * MIB, 4 * MIB }, XEN_PMEM_BEYOND_PHYS },
+	{ "sum wraps u64", { TOP, ~0ULL - 511 }, XEN_PMEM_BEYOND_PHYS },
+	{ "huge frame number", { ~0ULL - 511, 2 * MIB }, XEN_PMEM_BEYOND_PHYS },
+	{ "at frame 0", { 0, 2 * MIB }, XEN_PMEM_OVERLAPS_RAM },
+	{ "tail in low RAM", { 4 * GIB - 2 * MIB, 4 * MIB }, XEN_PMEM_OVERLAPS_RAM },
+	{ "covers high RAM", { 7 * GIB, 4 * GIB }, XEN_PMEM_OVERLAPS_RAM },
+	{ "the same region", { R16, 256 * MIB }, XEN_PMEM_DUPLICATE },
+	{ "inside the region", { R16 + 2 * MIB, 2 * MIB }, XEN_PMEM_OVERLAPS_REGION },
+	{ "tail in the region", { R16 - 2 * MIB, 4 * MIB }, XEN_PMEM_OVERLAPS_REGION },
+	{ "covers the region", { 15 * GIB, 2 * GIB }, XEN_PMEM_OVERLAPS_REGION },
 };
 
 static void range_case_desc(const struct range_case *c, char *desc)
@@ -85,11 +87,11 @@ static void xen_pmem_check_full(struct kunit *test)
 {
 	struct xen_pmem_range taken[XEN_PMEM_MAX_REGIONS];
 	struct xen_pmem_space space = fake_space;
-	struct xen_pmem_range next = { 40 * GIB_FRAMES, 2 * MIB_FRAMES };
+	struct xen_pmem_range next = { 40 * GIB, 2 * MIB };
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(taken); i++)
-		taken[i] = (struct xen_pmem_range){ (20 + i) * GIB_FRAMES, 2 * MIB_FRAMES };
+		taken[i] = (struct xen_pmem_range){ (20 + i) * GIB, 2 * MIB };
 	space.taken = taken;
 	space.nr_taken = ARRAY_SIZE(taken) - 1;
 	KUNIT_EXPECT_EQ(test, xen_pmem_check(&next, &space), XEN_PMEM_OK);

@@ -13,7 +13,7 @@
 int main(int argc, char **argv)
 {
 	struct pmem_result r;
-	uint64_t seed;
+	unsigned long long seed;
 
 	if (argc != 4 || (strcmp(argv[1], "fill") && strcmp(argv[1], "check"))) {
 		fprintf(stderr, "usage: pmem_pattern fill|check SEED PATH\n");
@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 	else
 		r = pmem_check(argv[3], seed, strncmp(argv[3], "/dev/", 5) ? 0 : O_DIRECT);
 	printf("pmem_pattern: %s bytes %llu bad %llu%s%s\n", argv[3],
-	       (unsigned long long)r.bytes, (unsigned long long)r.bad,
+	       r.bytes, r.bad,
 	       r.err ? " error " : "", r.err ? strerror(r.err) : "");
 	return r.err || r.bad || !r.bytes;
 }

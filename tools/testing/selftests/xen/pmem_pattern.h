@@ -12,17 +12,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define PMEM_CHUNK	(1 << 20)
+#define PMEM_CHUNK	(1024 * 1024)
 
 /* SplitMix64's output function: a cheap, well-mixed word per index. */
-static inline uint64_t pmem_word(uint64_t seed, uint64_t index)
+static inline unsigned long long pmem_word(unsigned long long seed, unsigned long long index)
 {
-	uint64_t z = seed + (index + 1) * 0x9e3779b97f4a7c15ULL;
+	unsigned long long z = seed + (index + 1) * 0x9e3779b97f4a7c15ULL;
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -30,16 +29,16 @@ static inline uint64_t pmem_word(uint64_t seed, uint64_t index)
 }
 
 struct pmem_result {
-	uint64_t bytes;		/* bytes written or read */
-	uint64_t bad;		/* bytes that differ from the pattern */
+	unsigned long long bytes;		/* bytes written or read */
+	unsigned long long bad;		/* bytes that differ from the pattern */
 	int err;		/* errno of the first failed call, or 0 */
 };
 
 /* Write the pattern of @seed over all of @path (O_DIRECT, then fsync). */
-static inline struct pmem_result pmem_fill(const char *path, uint64_t seed)
+static inline struct pmem_result pmem_fill(const char *path, unsigned long long seed)
 {
 	struct pmem_result r = { 0 };
-	uint64_t *buf;
+	unsigned long long *buf;
 	int fd = open(path, O_WRONLY | O_DIRECT);
 
 	if (fd < 0 || posix_memalign((void **)&buf, 4096, PMEM_CHUNK)) {
@@ -47,7 +46,7 @@ static inline struct pmem_result pmem_fill(const char *path, uint64_t seed)
 		return r;
 	}
 	for (;;) {
-		uint64_t first = r.bytes / 8;
+		unsigned long long first = r.bytes / 8;
 		ssize_t n;
 		size_t i;
 
@@ -70,10 +69,10 @@ static inline struct pmem_result pmem_fill(const char *path, uint64_t seed)
 }
 
 /* Read all of @path and count the bytes that differ from @seed's pattern. */
-static inline struct pmem_result pmem_check(const char *path, uint64_t seed, int flags)
+static inline struct pmem_result pmem_check(const char *path, unsigned long long seed, int flags)
 {
 	struct pmem_result r = { 0 };
-	uint64_t *buf;
+	unsigned long long *buf;
 	int fd = open(path, O_RDONLY | flags);
 
 	if (fd < 0 || posix_memalign((void **)&buf, 4096, PMEM_CHUNK)) {
@@ -81,7 +80,7 @@ static inline struct pmem_result pmem_check(const char *path, uint64_t seed, int
 		return r;
 	}
 	for (;;) {
-		uint64_t first = r.bytes / 8;
+		unsigned long long first = r.bytes / 8;
 		ssize_t n = pread(fd, buf, PMEM_CHUNK, r.bytes);
 		size_t i, b;
 
@@ -91,7 +90,7 @@ static inline struct pmem_result pmem_check(const char *path, uint64_t seed, int
 			break;
 		}
 		for (i = 0; i < (size_t)n / 8; i++) {
-			uint64_t want = pmem_word(seed, first + i);
+			unsigned long long want = pmem_word(seed, first + i);
 
 			if (buf[i] == want)
 				continue;

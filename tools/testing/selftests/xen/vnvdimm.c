@@ -11,7 +11,6 @@
  */
 #define _GNU_SOURCE	/* O_DIRECT */
 #include <dirent.h>
-#include <inttypes.h>
 #include <stdio.h>
 
 #include "../kselftest.h"
@@ -19,14 +18,16 @@
 #include "xst.h"
 
 #define ND	"/sys/bus/nd/devices"
+#define PTDUMP	"/sys/kernel/debug/page_tables/kernel"
+#define PAT_LIST	"/sys/kernel/debug/x86/pat_memtype_list"
 
 struct region {
-	uint64_t start, size;
+	unsigned long long start, size;
 	char region[32];	/* "region0" */
 	char blockdev[32];	/* "pmem0" */
 };
 
-static uint64_t read_u64(const char *path)
+static unsigned long long read_u64(const char *path)
 {
 	char buf[64];
 
@@ -100,52 +101,105 @@ static bool line_has(const char *cmd_or_path, bool is_cmd, const char *a, const 
 }
 
 /*
- * The kernel's mapping of the region (pmem's memremap, in vmallocinfo with
- * its physical address) in the kernel page-table dump: every entry must be
- * present and have neither PCD nor PWT, i.e. PAT entry 0, write-back.
+ * Where the kernel maps @phys: pmem's own mapping in vmallocinfo, or, as a
+ * region with struct pages is mapped, the direct map, whose base is the
+ * first address after the page-table dump's "Low Kernel Mapping" marker.
  */
-static int mapping_is_write_back(uint64_t phys, char *why, size_t len)
+static unsigned long long kernel_va(unsigned long long phys)
 {
 	char line[512], want[64];
-	unsigned long long va = 0, va_end = 0, a, b;
-	int entries = 0;
+	unsigned long long va = 0, end, base = 0;
+	bool marker = false;
 	FILE *f = fopen("/proc/vmallocinfo", "r");
 
-	snprintf(want, sizeof(want), "phys=0x%016" PRIx64, phys);
+	snprintf(want, sizeof(want), "phys=0x%016llx", phys);
 	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, want) && sscanf(line, "0x%llx-0x%llx", &va, &va_end) == 2)
+		if (strstr(line, want) && sscanf(line, "0x%llx-0x%llx", &va, &end) == 2)
 			break;
 	if (f)
 		fclose(f);
-	if (!va_end) {
-		snprintf(why, len, "no vmalloc area with %s", want);
-		return -1;
+	if (va)
+		return va;
+	f = fopen(PTDUMP, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "Low Kernel Mapping"))
+			marker = true;
+		else if (marker && sscanf(line, "0x%llx-", &base) == 1)
+			break;
 	}
-	f = fopen("/sys/kernel/debug/page_tables/kernel", "r");
+	if (f)
+		fclose(f);
+	/*
+	 * The dump may start its first line after the marker a page later
+	 * (an unmapped first page); the direct map starts 1 GiB aligned.
+	 */
+	base &= ~((1ULL << 30) - 1);
+	return base ? base + phys : 0;
+}
+
+/*
+ * Every page-table entry that maps [va, va + size) must be present and
+ * writable and select PAT entry 0 (no PWT, PCD or PAT bit), which is
+ * write-back; they must cover the whole range.
+ */
+static int mapping_is_write_back(unsigned long long va, unsigned long long size,
+				 char *why, size_t len)
+{
+	unsigned long long a, b, covered = 0;
+	char line[512];
+	FILE *f = fopen(PTDUMP, "r");
+
 	if (!f) {
 		snprintf(why, len, "no page-table dump (PTDUMP_DEBUGFS)");
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "0x%llx-0x%llx", &a, &b) != 2 || b <= va || a >= va_end)
+		if (sscanf(line, "0x%llx-0x%llx", &a, &b) != 2 || b <= va || a >= va + size)
 			continue;
-		entries++;
-		if (strstr(line, " PCD") || strstr(line, " PWT") || !strstr(line, " RW")) {
-			snprintf(why, len, "%.200s", line);
+		if (strstr(line, " PCD") || strstr(line, " PWT") || strstr(line, " PAT") ||
+		    !strstr(line, " RW")) {
+			snprintf(why, len, "at 0x%llx: %.160s", va, line);
 			fclose(f);
 			return -1;
 		}
+		covered += (b < va + size ? b : va + size) - (a > va ? a : va);
 	}
 	fclose(f);
-	if (!entries)
-		snprintf(why, len, "nothing mapped at 0x%llx-0x%llx", va, va_end);
-	return entries ? 0 : -1;
+	if (covered != size)
+		snprintf(why, len, "page tables map 0x%llx of 0x%llx bytes at 0x%llx",
+			 covered, size, va);
+	return covered == size ? 0 : -1;
+}
+
+/*
+ * The memory type the kernel recorded for the range: PAT's memtype list
+ * says write-back, or, where the kernel runs without PAT (a Xen PV guest
+ * of 6.1), PAT entry 0, which the page tables select, is WB. Returns how
+ * it knows, or NULL with @why filled in.
+ */
+static const char *memtype_is_write_back(unsigned long long phys, char *why, size_t len)
+{
+	char want[64];
+
+	if (access(PAT_LIST, R_OK) == 0) {
+		snprintf(want, sizeof(want), "[mem 0x%016llx-", phys);
+		if (line_has(PAT_LIST, false, want, "write-back"))
+			return "PAT memtype write-back";
+		snprintf(why, len, "%s has no write-back entry %s", PAT_LIST, want);
+		return NULL;
+	}
+	if (line_has("dmesg", true, "x86/PAT: Configuration [0-7]: WB ", NULL))
+		return "PAT off, PAT entry 0 is WB";
+	snprintf(why, len, "no %s, and the log shows no PAT entry 0 of WB", PAT_LIST);
+	return NULL;
 }
 
 int main(void)
 {
 	char claim[64], op[16], seedtext[32], path[128], want[128], why[256] = "";
-	uint64_t gfn, nr, seed;
+	unsigned long long gfn, nr, seed;
+	unsigned long long va;
+	const char *memtype;
 	struct pmem_result res;
 	struct region r = { 0 };
 	int n;
@@ -155,17 +209,18 @@ int main(void)
 	n = find_region(&r);
 	if (!claim[0]) {
 		ksft_set_plan(1);
-		ksft_test_result(n == 0, "no xen-pmem region without a vpmem device (found %d)\n", n);
+		ksft_test_result(n == 0, "no xen-pmem region without a vpmem device (found %d)\n",
+				 n);
 		ksft_finished();
 	}
-	if (sscanf(claim, "%" SCNx64 ":%" SCNx64, &gfn, &nr) != 2)
+	if (sscanf(claim, "%llx:%llx", &gfn, &nr) != 2)
 		ksft_exit_fail_msg("bad claim xst.pmem=%s\n", claim);
 	cmdline_value("xst.pmem_op=", op, sizeof(op));
 	seed = strtoull(cmdline_value("xst.pmem_seed=", seedtext, sizeof(seedtext)), NULL, 16);
 	ksft_set_plan(5);
 
 	ksft_test_result(n == 1 && r.start == gfn << 12 && r.size == nr << 12,
-			 "one xen-pmem region at %#" PRIx64 " + %#" PRIx64 " (found %d: %s at %#" PRIx64 " + %#" PRIx64 ")\n",
+			 "one xen-pmem region at %#llx + %#llx (found %d: %s at %#llx + %#llx)\n",
 			 gfn << 12, nr << 12, n, r.region, r.start, r.size);
 
 	snprintf(path, sizeof(path), "/sys/block/%s/size", r.blockdev);
@@ -176,13 +231,14 @@ int main(void)
 	ksft_test_result(r.blockdev[0] && line_has("ndctl list -N 2>&1", true, want, NULL),
 			 "ndctl list shows %s\n", want);
 
-	snprintf(want, sizeof(want), "[mem 0x%016" PRIx64 "-", gfn << 12);
-	if (!line_has("/sys/kernel/debug/x86/pat_memtype_list", false, want, "write-back"))
-		snprintf(why, sizeof(why), "PAT memtype list has no write-back entry %s", want);
-	else
-		mapping_is_write_back(gfn << 12, why, sizeof(why));
-	ksft_test_result(!why[0], "mapped write-back (PAT memtype and page tables)%s%s\n",
-			 why[0] ? ": " : "", why);
+	memtype = memtype_is_write_back(gfn << 12, why, sizeof(why));
+	va = kernel_va(gfn << 12);
+	if (memtype && !va)
+		snprintf(why, sizeof(why), "no kernel mapping found");
+	else if (memtype)
+		mapping_is_write_back(va, nr << 12, why, sizeof(why));
+	ksft_test_result(!why[0], "mapped write-back at 0x%llx (%s, page tables)%s%s\n", va,
+			 memtype ? memtype : "-", why[0] ? ": " : "", why);
 
 	snprintf(path, sizeof(path), "/dev/%s", r.blockdev);
 	if (!strcmp(op, "fill")) {
@@ -196,7 +252,7 @@ int main(void)
 		ksft_finished();
 	}
 	ksft_test_result(!res.err && res.bytes == nr << 12 && !res.bad,
-			 "%s seed %" PRIx64 ": %" PRIu64 " bytes, %" PRIu64 " bad, %s\n", op, seed,
+			 "%s seed %llx: %llu bytes, %llu bad, %s\n", op, seed,
 			 res.bytes, res.bad, res.err ? strerror(res.err) : "no error");
 	ksft_finished();
 }
