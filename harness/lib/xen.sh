@@ -63,6 +63,10 @@ dom0_tree() {
 # SVM emulation fails on it in a PVH dom0. AVX off: in a PVH dom0, AVX code
 # in userspace (glibc's string functions in busybox) intermittently takes
 # #UD under TCG's nested SVM; seen as "Illegal instruction" at a vpxor.
+# PKU and MPX off: with their XSAVE components left in, guests sometimes
+# saw an XSAVE size that did not match the features ("XSAVE consistency
+# problem: size 576 != kernel_size 2696", "Bad FPU state"), and user
+# programs then crashed at random (malloc corruption, segfaults).
 # Sets QEMU_CMD; writes it, quoted, to DIR/qemu.cmd for reproducing by hand.
 # Usage: qemu_xen DIR MEM_MIB CPUS XEN_CMDLINE DOM0_KERNEL_AND_CMDLINE INITRD
 qemu_xen() {
@@ -73,7 +77,7 @@ qemu_xen() {
 	[ -f "$img" ] || truncate -s 256M "$img"
 	QEMU_CMD=(qemu-system-x86_64 -accel tcg
 		-machine q35,nvdimm=on,kernel-irqchip=split
-		-cpu max,-smap,-smep,-rdtscp,-avx,-avx2 -smp "$cpus"
+		-cpu max,-smap,-smep,-rdtscp,-avx,-avx2,-pku,-mpx -smp "$cpus"
 		-m "$mem,slots=2,maxmem=$((mem + 1024))M"
 		-display none -monitor none -serial stdio -no-reboot
 		-device amd-iommu

@@ -5,12 +5,16 @@
  * ndctl show it, it is mapped write-back, and its data is the pattern the
  * test asks for.
  *
- * Claims: xst.pmem=GFN:NR (hex frames), xst.pmem_op=fill|check|none and
- * xst.pmem_seed=HEX. Without xst.pmem the one test is that no xen-pmem
+ * Claims: xst.pmem=GFN:NR (hex frames), xst.pmem_op=fill|check|none, with
+ * ",dax" for an fsdax round trip afterwards (it overwrites the region),
+ * and xst.pmem_seed=HEX. Without xst.pmem the one test is that no xen-pmem
  * region exists: nothing appears unless dom0 handed something over.
  */
 #define _GNU_SOURCE	/* O_DIRECT */
 #include <dirent.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <stdio.h>
 
 #include "../kselftest.h"
@@ -23,8 +27,8 @@
 
 struct region {
 	unsigned long long start, size;
-	char region[32];	/* "region0" */
-	char blockdev[32];	/* "pmem0" */
+	char region[256];	/* "region0" */
+	char blockdev[256];	/* "pmem0" */
 };
 
 static unsigned long long read_u64(const char *path)
@@ -37,7 +41,7 @@ static unsigned long long read_u64(const char *path)
 /* The region on the xen-pmem bus, if any; returns how many there are. */
 static int find_region(struct region *r)
 {
-	char path[512], buf[64];
+	char path[1024], buf[64];
 	struct dirent *de, *ns;
 	int found = 0;
 	DIR *d = opendir(ND);
@@ -172,34 +176,99 @@ static int mapping_is_write_back(unsigned long long va, unsigned long long size,
 }
 
 /*
- * The memory type the kernel recorded for the range: PAT's memtype list
- * says write-back, or, where the kernel runs without PAT (a Xen PV guest
- * of 6.1), PAT entry 0, which the page tables select, is WB. Returns how
- * it knows, or NULL with @why filled in.
+ * The memory type of the range: PAT's memtype list says write-back, or,
+ * where the kernel tracks no type for it (a Xen PV guest of 6.1, whose
+ * PAT init is skipped with its MTRRs), PAT entry 0, which the page tables
+ * select, is WB. Returns how it knows, or NULL with @why filled in.
  */
 static const char *memtype_is_write_back(unsigned long long phys, char *why, size_t len)
 {
 	char want[64];
 
-	if (access(PAT_LIST, R_OK) == 0) {
-		snprintf(want, sizeof(want), "[mem 0x%016llx-", phys);
-		if (line_has(PAT_LIST, false, want, "write-back"))
-			return "PAT memtype write-back";
-		snprintf(why, len, "%s has no write-back entry %s", PAT_LIST, want);
+	snprintf(want, sizeof(want), "[mem 0x%016llx-", phys);
+	if (line_has(PAT_LIST, false, want, "write-back"))
+		return "PAT memtype write-back";
+	if (line_has(PAT_LIST, false, want, NULL)) {
+		snprintf(why, len, "%s has %s with another type", PAT_LIST, want);
 		return NULL;
 	}
 	if (line_has("dmesg", true, "x86/PAT: Configuration [0-7]: WB ", NULL))
-		return "PAT off, PAT entry 0 is WB";
-	snprintf(why, len, "no %s, and the log shows no PAT entry 0 of WB", PAT_LIST);
+		return "no memtype entry, PAT entry 0 is WB";
+	snprintf(why, len, "no memtype entry %s, and no PAT entry 0 of WB in the log", want);
 	return NULL;
+}
+
+#ifndef STATX_ATTR_DAX
+#define STATX_ATTR_DAX	0x00200000
+#endif
+#define MNT	"/tmp/pmem-dax"
+#define DAX_FILE	MNT "/f"
+#define DAX_BYTES	(2 * 1024 * 1024)
+
+/*
+ * fsdax: ext2 on @dev mounted with -o dax, a file the kernel reports as
+ * DAX, written through a shared mapping and read back after a remount.
+ */
+static int dax_round_trip(const char *dev, unsigned long long seed, char *why, size_t len)
+{
+	unsigned long long *map, i, bad = 0;
+	struct statx stx;
+	char cmd[256];
+	int fd;
+
+	snprintf(cmd, sizeof(cmd), "mke2fs -q -b 4096 %s >/dev/null 2>&1", dev);
+	mkdir(MNT, 0755);
+	if (system(cmd) || mount(dev, MNT, "ext2", 0, "dax")) {
+		snprintf(why, len, "mke2fs or mount -o dax failed: %s", strerror(errno));
+		return -1;
+	}
+	fd = open(DAX_FILE, O_CREAT | O_RDWR, 0644);
+	if (fd < 0 || ftruncate(fd, DAX_BYTES) ||
+	    statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) ||
+	    !(stx.stx_attributes & STATX_ATTR_DAX)) {
+		snprintf(why, len, "%s is not a DAX file", DAX_FILE);
+		goto out;
+	}
+	map = mmap(NULL, DAX_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		snprintf(why, len, "mmap: %s", strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < DAX_BYTES / 8; i++)
+		map[i] = pmem_word(seed, i);
+	msync(map, DAX_BYTES, MS_SYNC);
+	munmap(map, DAX_BYTES);
+	close(fd);
+	fd = -1;
+	if (umount(MNT) || mount(dev, MNT, "ext2", 0, "")) {
+		snprintf(why, len, "remount: %s", strerror(errno));
+		goto out;
+	}
+	map = malloc(DAX_BYTES);
+	fd = open(DAX_FILE, O_RDONLY);
+	if (!map || fd < 0 || read(fd, map, DAX_BYTES) != DAX_BYTES) {
+		snprintf(why, len, "reading %s back failed", DAX_FILE);
+	} else {
+		for (i = 0; i < DAX_BYTES / 8; i++)
+			bad += map[i] != pmem_word(seed, i);
+		if (bad)
+			snprintf(why, len, "%llu words differ after the remount", bad);
+	}
+	free(map);
+out:
+	if (fd >= 0)
+		close(fd);
+	umount(MNT);
+	return why[0] ? -1 : 0;
 }
 
 int main(void)
 {
-	char claim[64], op[16], seedtext[32], path[128], want[128], why[256] = "";
+	char claim[64], op[32], seedtext[32], path[128], want[128], why[256] = "";
 	unsigned long long gfn, nr, seed;
 	unsigned long long va;
 	const char *memtype;
+	bool dax;
 	struct pmem_result res;
 	struct region r = { 0 };
 	int n;
@@ -217,7 +286,8 @@ int main(void)
 		ksft_exit_fail_msg("bad claim xst.pmem=%s\n", claim);
 	cmdline_value("xst.pmem_op=", op, sizeof(op));
 	seed = strtoull(cmdline_value("xst.pmem_seed=", seedtext, sizeof(seedtext)), NULL, 16);
-	ksft_set_plan(5);
+	dax = strstr(op, ",dax") != NULL;
+	ksft_set_plan(5 + dax);
 
 	ksft_test_result(n == 1 && r.start == gfn << 12 && r.size == nr << 12,
 			 "one xen-pmem region at %#llx + %#llx (found %d: %s at %#llx + %#llx)\n",
@@ -241,18 +311,24 @@ int main(void)
 			 memtype ? memtype : "-", why[0] ? ": " : "", why);
 
 	snprintf(path, sizeof(path), "/dev/%s", r.blockdev);
-	if (!strcmp(op, "fill")) {
+	if (!strncmp(op, "fill", 4)) {
 		res = pmem_fill(path, seed);
 		if (!res.err && res.bytes == nr << 12)
 			res = pmem_check(path, seed, O_DIRECT);
-	} else if (!strcmp(op, "check")) {
+	} else if (!strncmp(op, "check", 5)) {
 		res = pmem_check(path, seed, O_DIRECT);
-	} else {
-		ksft_test_result_skip("data: xst.pmem_op=%s asks for none\n", op);
-		ksft_finished();
 	}
-	ksft_test_result(!res.err && res.bytes == nr << 12 && !res.bad,
-			 "%s seed %llx: %llu bytes, %llu bad, %s\n", op, seed,
-			 res.bytes, res.bad, res.err ? strerror(res.err) : "no error");
+	if (strncmp(op, "fill", 4) && strncmp(op, "check", 5))
+		ksft_test_result_skip("data: xst.pmem_op=%s asks for none\n", op);
+	else
+		ksft_test_result(!res.err && res.bytes == nr << 12 && !res.bad,
+				 "%s seed %llx: %llu bytes, %llu bad, %s\n", op, seed,
+				 res.bytes, res.bad, res.err ? strerror(res.err) : "no error");
+	if (dax) {
+		why[0] = '\0';
+		dax_round_trip(path, seed, why, sizeof(why));
+		ksft_test_result(!why[0], "fsdax: ext2 -o dax on %s, DAX file, mmap round trip%s%s\n",
+				 path, why[0] ? ": " : "", why);
+	}
 	ksft_finished();
 }

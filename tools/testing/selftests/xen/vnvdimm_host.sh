@@ -13,7 +13,9 @@
 #   guest and ranges libnvdimm does not know are refused by xen-pmem; a
 #   PV guest without iomem= permission refuses the range; the holder is
 #   destroyed and a new PVH guest reads the pattern back.
-# again (after the whole machine restarted): a PV guest reads it back.
+# again (after the whole machine restarted): dom0 and a PV guest read it
+#   back; then the PV guest and a PVH guest each mount the namespace as
+#   ext2 with -o dax (which overwrites the pattern).
 #
 # Guests come from /etc/xen/NAME.cfg, whose extra= holds @PMEM@ for the
 # claims; each guest's console is printed as "@NAME| " lines for the
@@ -220,15 +222,19 @@ again() {
 	ok $? "dom0 reads the pattern from /dev/pmem0 after the restart: $out"
 	start=$(cat /sys/bus/nd/devices/$ns/resource) size=$(cat /sys/bus/nd/devices/$ns/size)
 	claims="xst.pmem=$(printf %x $((start / 4096))):$(printf %x $((size / 4096))) xst.pmem_seed=$seed"
-	xen-pmem create "$(guest_cfg pmagain "$claims xst.pmem_op=check")" "$ns" >/tmp/pmagain.out 2>&1
+	xen-pmem create "$(guest_cfg pmagain "$claims xst.pmem_op=check,dax")" "$ns" >/tmp/pmagain.out 2>&1
 	ok $? "xen-pmem create: PV guest pmagain gets $ns: $(cat /tmp/pmagain.out)"
 	wait_gone pmagain 600
-	ok $? "PV guest pmagain checked the pattern and powered off"
+	ok $? "PV guest pmagain checked the pattern, tried fsdax and powered off"
+	xen-pmem create "$(guest_cfg pmdax "$claims xst.pmem_op=none,dax")" "$ns" >/tmp/pmdax.out 2>&1
+	ok $? "xen-pmem create: PVH guest pmdax gets $ns: $(cat /tmp/pmdax.out)"
+	wait_gone pmdax 600
+	ok $? "PVH guest pmdax tried fsdax and powered off"
 }
 
 echo "TAP version 13"
 case $1 in
 first) echo "1..30"; first "$2" ;;
-again) echo "1..4"; again "$2" ;;
+again) echo "1..6"; again "$2" ;;
 *) echo "usage: vnvdimm_host.sh first|again SEED" >&2; exit 2 ;;
 esac
