@@ -286,7 +286,7 @@ int main(void)
 		ksft_exit_fail_msg("bad claim xst.pmem=%s\n", claim);
 	cmdline_value("xst.pmem_op=", op, sizeof(op));
 	seed = strtoull(cmdline_value("xst.pmem_seed=", seedtext, sizeof(seedtext)), NULL, 16);
-	dax = strstr(op, ",dax") != NULL;
+	dax = strstr(op, ",dax");
 	ksft_set_plan(5 + dax);
 
 	ksft_test_result(n == 1 && r.start == gfn << 12 && r.size == nr << 12,
@@ -327,7 +327,7 @@ int main(void)
 	if (dax) {
 		why[0] = '\0';
 		dax_round_trip(path, seed, why, sizeof(why));
-		ksft_test_result(!why[0], "fsdax: ext2 -o dax on %s, DAX file, mmap round trip%s%s\n",
+		ksft_test_result(!why[0], "fsdax: ext2 -o dax on %s, mmap round trip%s%s\n",
 				 path, why[0] ? ": " : "", why);
 	}
 	ksft_finished();

@@ -33,6 +33,11 @@ ok() {
 	fi
 }
 
+# The first namespace ndctl lists.
+first_namespace() {
+	ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1
+}
+
 # guest_cfg NAME CLAIMS: /tmp/NAME.cfg with the claims in extra=.
 guest_cfg() {
 	sed "s|@PMEM@|$2|" "/etc/xen/$1.cfg" >"/tmp/$1.cfg"
@@ -120,7 +125,7 @@ refused() {
 
 first() {
 	seed=$1
-	ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
+	ns=$(first_namespace)
 	[ -n "$ns" ]
 	ok $? "ndctl list in dom0 shows the NVDIMM's namespace ${ns:-(none)}"
 	[ -n "$ns" ] || return
@@ -136,7 +141,8 @@ first() {
 	out=$("$dir/pmem_pattern" check "$seed" "/dev/pmem0")
 	ok $? "dom0 reads the guest's pattern from /dev/pmem0: $out"
 
-	xen-pmem create "$(guest_cfg pmhold "$claims xst.pmem_op=none xst.hold=1")" "$ns" >/tmp/pmhold.out 2>&1
+	xen-pmem create "$(guest_cfg pmhold "$claims xst.pmem_op=none xst.hold=1")" "$ns" \
+		>/tmp/pmhold.out 2>&1
 	ok $? "xen-pmem create: PVH guest pmhold gets $ns: $(cat /tmp/pmhold.out)"
 	domid=$(xl domid pmhold)
 	state=$(wait_state "/local/domain/$domid/device/vpmem/0/state" 4 300)
@@ -146,17 +152,18 @@ first() {
 	hold_lines=$(wc -l </var/log/xen/guest-pmhold.log)
 
 	refused "$domid" 1 "22 gfn $mfn nr-frames 0: zero size" "zero size" gfn=$mfn nr-frames=0
-	refused "$domid" 2 "22 gfn 200001 nr-frames 200: not 2 MiB aligned" "start not 2 MiB aligned" \
-		gfn=200001 nr-frames=200
-	refused "$domid" 3 "22 gfn 200000 nr-frames 300: not 2 MiB aligned" "size not 2 MiB aligned" \
-		gfn=200000 nr-frames=300
+	refused "$domid" 2 "22 gfn 200001 nr-frames 200: not 2 MiB aligned" \
+		"start not 2 MiB aligned" gfn=200001 nr-frames=200
+	refused "$domid" 3 "22 gfn 200000 nr-frames 300: not 2 MiB aligned" \
+		"size not 2 MiB aligned" gfn=200000 nr-frames=300
 	refused "$domid" 4 "34 gfn fffffffffe00 nr-frames 200: beyond the physical address space" \
 		"beyond the address space" gfn=fffffffffe00 nr-frames=200
 	refused "$domid" 5 "16 gfn 0 nr-frames 200: overlaps RAM" "over RAM" gfn=0 nr-frames=200
 	refused "$domid" 6 "17 gfn $mfn nr-frames $nr: already registered" "duplicate" \
 		gfn=$mfn nr-frames=$nr
-	refused "$domid" 7 "16 gfn $(printf %x $((0x$mfn + 0x200))) nr-frames 200: overlaps another region" \
-		"inside the region" gfn=$(printf %x $((0x$mfn + 0x200))) nr-frames=200
+	inside=$(printf %x $((0x$mfn + 0x200)))
+	refused "$domid" 7 "16 gfn $inside nr-frames 200: overlaps another region" \
+		"inside the region" gfn=$inside nr-frames=200
 	refused "$domid" 8 "22 malformed gfn \"0x$mfn\"" "gfn with 0x" gfn=0x$mfn nr-frames=200
 	refused "$domid" 9 "22 malformed nr-frames \"\"" "empty nr-frames" gfn=200000 nr-frames=
 	refused "$domid" 10 "22 malformed gfn \"-1\"" "negative gfn" gfn=-1 nr-frames=200
@@ -165,7 +172,8 @@ first() {
 	refused "$domid" 12 "6 frame 200000 is not mapped: no iomem= for it" \
 		"PVH, frames without iomem=" gfn=200000 nr-frames=200
 	sleep 1
-	lines=$(tail -n +$((hold_lines + 1)) /var/log/xen/guest-pmhold.log | grep -c 'vpmem-[0-9]*: ')
+	lines=$(tail -n +$((hold_lines + 1)) /var/log/xen/guest-pmhold.log |
+		grep -c 'vpmem-[0-9]*: ')
 	[ "$lines" = 12 ]
 	ok $? "pmhold logged one line per refused device: $lines for 12"
 	xl domid pmhold >/dev/null 2>&1
@@ -194,8 +202,8 @@ first() {
 	# From here on, what pmpv logs is about the hot-added device.
 	wait_init pmpv 300
 	pv_lines=$(wc -l </var/log/xen/guest-pmpv.log)
-	refused "$pv" 0 "1 Xen refuses frame $mfn: no iomem permission" "PV, frames without iomem=" \
-		gfn=$mfn nr-frames=$nr
+	refused "$pv" 0 "1 Xen refuses frame $mfn: no iomem permission" \
+		"PV, frames without iomem=" gfn=$mfn nr-frames=$nr
 	xl destroy pmpv
 	sleep 0.5
 	! { tail -n +$((pv_lines + 1)) /var/log/xen/guest-pmpv.log
@@ -214,19 +222,22 @@ first() {
 
 again() {
 	seed=$1
-	ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
+	ns=$(first_namespace)
 	[ -n "$ns" ]
 	ok $? "ndctl list in dom0 shows the NVDIMM's namespace ${ns:-(none)} again"
 	[ -n "$ns" ] || return
 	out=$("$dir/pmem_pattern" check "$seed" "/dev/pmem0")
 	ok $? "dom0 reads the pattern from /dev/pmem0 after the restart: $out"
 	start=$(cat /sys/bus/nd/devices/$ns/resource) size=$(cat /sys/bus/nd/devices/$ns/size)
-	claims="xst.pmem=$(printf %x $((start / 4096))):$(printf %x $((size / 4096))) xst.pmem_seed=$seed"
-	xen-pmem create "$(guest_cfg pmagain "$claims xst.pmem_op=check,dax")" "$ns" >/tmp/pmagain.out 2>&1
+	mfn=$(printf %x $((start / 4096))) nr=$(printf %x $((size / 4096)))
+	claims="xst.pmem=$mfn:$nr xst.pmem_seed=$seed"
+	xen-pmem create "$(guest_cfg pmagain "$claims xst.pmem_op=check,dax")" "$ns" \
+		>/tmp/pmagain.out 2>&1
 	ok $? "xen-pmem create: PV guest pmagain gets $ns: $(cat /tmp/pmagain.out)"
 	wait_gone pmagain 600
 	ok $? "PV guest pmagain checked the pattern, tried fsdax and powered off"
-	xen-pmem create "$(guest_cfg pmdax "$claims xst.pmem_op=none,dax")" "$ns" >/tmp/pmdax.out 2>&1
+	xen-pmem create "$(guest_cfg pmdax "$claims xst.pmem_op=none,dax")" "$ns" \
+		>/tmp/pmdax.out 2>&1
 	ok $? "xen-pmem create: PVH guest pmdax gets $ns: $(cat /tmp/pmdax.out)"
 	wait_gone pmdax 600
 	ok $? "PVH guest pmdax tried fsdax and powered off"

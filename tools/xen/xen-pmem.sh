@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# xen-pmem: give a Xen guest a persistent-memory namespace of dom0's, with
-# the stock xl. See Documentation/admin-guide/xen-vnvdimm.rst.
+# xen-pmem (installed from tools/xen/xen-pmem.sh): give a Xen guest a
+# persistent-memory namespace of dom0's, with the stock xl. See
+# Documentation/admin-guide/xen-vnvdimm.rst.
 #
 #   xen-pmem list
 #   xen-pmem create CONFIG NAMESPACE[:OFFSET_MIB:SIZE_MIB] [xl create args...]
