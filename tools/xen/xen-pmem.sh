@@ -1,9 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# xen-pmem (installed from tools/xen/xen-pmem.sh): give a Xen guest a
-# persistent-memory namespace of dom0's, with the stock xl. See
-# Documentation/admin-guide/xen-vnvdimm.rst.
+# xen-pmem: give a Xen guest a persistent-memory namespace of dom0's,
+# with the stock xl. See Documentation/admin-guide/xen-vnvdimm.rst.
 #
 #   xen-pmem list
 #   xen-pmem create CONFIG NAMESPACE[:OFFSET_MIB:SIZE_MIB] [xl create args...]
@@ -68,7 +67,8 @@ holder() {
 			continue
 		fi
 		for i in $(xenstore-list "$BACK/$d"); do
-			m=0x$(xenstore-read "$BACK/$d/$i/mfn") n=0x$(xenstore-read "$BACK/$d/$i/nr-frames")
+			m=0x$(xenstore-read "$BACK/$d/$i/mfn")
+			n=0x$(xenstore-read "$BACK/$d/$i/nr-frames")
 			if [ $((m)) -lt $((0x$1 + 0x$2)) ] && [ $((0x$1)) -lt $((m + n)) ]; then
 				echo "$d"
 				return
@@ -92,7 +92,7 @@ cfg_value() {
 }
 
 create() {
-	[ $# -ge 2 ] || die "usage: xen-pmem create CONFIG NAMESPACE[:OFFSET_MIB:SIZE_MIB] [xl args...]"
+	[ $# -ge 2 ] || usage
 	cfg=$1 what=$2
 	shift 2
 	[ -r "$cfg" ] || die "$cfg: cannot read"
@@ -103,7 +103,10 @@ create() {
 	mfn=${frames% *} nr=${frames#* }
 	lock
 	d=$(holder "$mfn" "$nr")
-	[ -z "$d" ] || die "$what (frames $mfn+$nr) is already given to domain $d ($(xenstore-read "/local/domain/$d/name")): refused"
+	if [ -n "$d" ]; then
+		holder_name=$(xenstore-read "/local/domain/$d/name")
+		die "$what (frames $mfn+$nr) is already given to domain $d ($holder_name): refused"
+	fi
 	case $type in
 	pv) iomem="$mfn,$nr" gfn=$mfn extra="e820_host=1" ;;
 	pvh | hvm) iomem="$mfn,$nr@$mfn" gfn=$mfn extra="" ;;
@@ -137,8 +140,12 @@ list() {
 	done
 }
 
+usage() {
+	die "usage: xen-pmem list | create CONFIG NAMESPACE[:OFFSET_MIB:SIZE_MIB] [xl args...]"
+}
+
 case ${1:-} in
 list) list ;;
 create) shift; create "$@" ;;
-*) die "usage: xen-pmem list | create CONFIG NAMESPACE[:OFFSET_MIB:SIZE_MIB] [xl args...]" ;;
+*) usage ;;
 esac
