@@ -8,6 +8,10 @@
  * pointing at it. QEMU and Xen only ever build good start infos; this is
  * how the kernel meets bad ones for real.
  *
+ * Case "reloc" loads the kernel 64 MiB above its link address, as its
+ * XEN_ELFNOTE_PHYS32_RELOC note allows; "reloc-misaligned" 1 MiB above,
+ * which the note does not allow.
+ *
  * PACK: "XPL1", then u32 offset and length of the kernel ELF, then of the
  * initramfs. Runs in 32-bit flat mode, paging off, as PVH guests start.
  */
@@ -34,6 +38,7 @@ struct hvm_memmap_table_entry {
 
 #define HVM_START_MAGIC		0x336ec578
 #define XEN_ELFNOTE_PHYS32_ENTRY	18
+#define XEN_ELFNOTE_PHYS32_RELOC	19	/* align, min, max (u32 each) */
 
 struct elf64_hdr {
 	u8 ident[16];
@@ -134,11 +139,17 @@ static void *ptr(u64 pa)
 	return (void *)(u32)pa;
 }
 
-/* Load the kernel ELF; returns its PVH entry, sets *lo and *hi. */
-static u32 load_kernel(const u8 *elf, u32 len, u64 *lo, u64 *hi)
+#define RELOC_SHIFT	0x4000000
+
+/*
+ * Load the kernel ELF @shift bytes above its link address (0, or
+ * RELOC_SHIFT when @reloc); returns its PVH entry, sets *lo and *hi.
+ */
+static u32 load_kernel(const u8 *elf, u32 len, u32 reloc, u64 *lo, u64 *hi)
 {
 	const struct elf64_hdr *eh = (const void *)elf;
-	u32 entry = 0, i;
+	u32 entry = 0, i, shift = 0;
+	const u32 *note = 0;
 
 	if (len < sizeof(*eh) || !starts((const char *)eh->ident, "\177ELF") || eh->ident[4] != 2)
 		fail("module 0 holds no 64-bit ELF");
@@ -148,8 +159,6 @@ static u32 load_kernel(const u8 *elf, u32 len, u64 *lo, u64 *hi)
 		const struct elf64_phdr *ph = (const void *)(elf + eh->phoff + i * eh->phentsize);
 
 		if (ph->type == PT_LOAD) {
-			copy(ptr(ph->paddr), elf + ph->offset, ph->filesz);
-			zero((u8 *)ptr(ph->paddr) + ph->filesz, ph->memsz - ph->filesz);
 			*lo = ph->paddr < *lo ? ph->paddr : *lo;
 			*hi = ph->paddr + ph->memsz > *hi ? ph->paddr + ph->memsz : *hi;
 		} else if (ph->type == PT_NOTE) {
@@ -159,15 +168,38 @@ static u32 load_kernel(const u8 *elf, u32 len, u64 *lo, u64 *hi)
 				const u32 *n = (const void *)(elf + ph->offset + off);
 				u32 name = (n[0] + 3) & ~3, desc = (n[1] + 3) & ~3;
 
-				if (n[2] == XEN_ELFNOTE_PHYS32_ENTRY && starts((const char *)(n + 3), "Xen"))
-					entry = *(const u32 *)((const u8 *)(n + 3) + name);
+				const void *d = (const u8 *)(n + 3) + name;
+
+				if (starts((const char *)(n + 3), "Xen") &&
+				    n[2] == XEN_ELFNOTE_PHYS32_ENTRY)
+					entry = *(const u32 *)d;
+				if (starts((const char *)(n + 3), "Xen") &&
+				    n[2] == XEN_ELFNOTE_PHYS32_RELOC)
+					note = d;
 				off += 12 + name + desc;
 			}
 		}
 	}
 	if (!entry)
 		fail("the kernel has no XEN_ELFNOTE_PHYS32_ENTRY");
-	return entry;
+	if (reloc == RELOC_SHIFT) {
+		if (!note)
+			fail("the kernel has no XEN_ELFNOTE_PHYS32_RELOC");
+		if (reloc % note[0] || *lo + reloc < note[1] || *lo + reloc > note[2])
+			fail("the kernel's PHYS32_RELOC note does not allow +64 MiB");
+	}
+	shift = reloc;
+	for (i = 0; i < eh->phnum; i++) {
+		const struct elf64_phdr *ph = (const void *)(elf + eh->phoff + i * eh->phentsize);
+
+		if (ph->type != PT_LOAD)
+			continue;
+		copy(ptr(ph->paddr + shift), elf + ph->offset, ph->filesz);
+		zero((u8 *)ptr(ph->paddr + shift) + ph->filesz, ph->memsz - ph->filesz);
+	}
+	*lo += shift;
+	*hi += shift;
+	return entry + shift;
 }
 
 void loader_main(const struct hvm_start_info *qemu)
@@ -187,7 +219,10 @@ void loader_main(const struct hvm_start_info *qemu)
 	pack = ptr(qmod->paddr);
 	if (pack[0] != 0x314c5058)	/* "XPL1" */
 		fail("module 0 is not a pvh-loader pack");
-	entry = load_kernel((const u8 *)pack + pack[1], pack[2], &lo, &hi);
+	/* "reloc-misaligned" ignores the note's alignment, on purpose. */
+	entry = load_kernel((const u8 *)pack + pack[1], pack[2],
+			    starts(cmd, "case=reloc-misaligned") ? 0x100000 :
+			    starts(cmd, "case=reloc") ? RELOC_SHIFT : 0, &lo, &hi);
 
 	for (c = cmd; *c; c++)
 		if (starts(c, " -- ")) {
@@ -231,7 +266,7 @@ void loader_main(const struct hvm_start_info *qemu)
 		mod->size = 0x2000;
 	} else if (starts(cmd, "case=cmdline-on-kernel")) {
 		si->cmdline_paddr = hi - 0x1000;
-	} else if (!starts(cmd, "case=good")) {
+	} else if (!starts(cmd, "case=good") && !starts(cmd, "case=reloc")) {
 		fail("unknown case");
 	}
 	say("pvh-loader: entering the kernel\n");

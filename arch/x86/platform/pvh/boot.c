@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * PVH boot, the C half: called by head.S in 64-bit mode on its own page
- * tables (the low 4 GiB identity mapped, the kernel at its link address),
+ * tables (the low 4 GiB identity mapped, the kernel at its link address,
+ * wherever in physical memory the loader put it),
  * before startup_64 and before .bss is cleared. Checks the start info,
  * fills boot_params, and returns their physical address for startup_64.
  */
@@ -60,16 +61,22 @@ static const void *__init pvh_map_identity(const struct pvh_si_env *env, u64 pa,
 	return (const void *)(uintptr_t)pa;
 }
 
+/* Where head.S found the kernel, relative to its link address. */
+static u32 pvh_load_offset __initdata;
+
 static u64 __init pvh_pa(const void *p)
 {
-	return (u64)(uintptr_t)p - __START_KERNEL_map;
+	return (u64)(uintptr_t)p - __START_KERNEL_map + pvh_load_offset;
 }
 
-asmlinkage unsigned long __init pvh_boot(u32 si_pa)
+asmlinkage unsigned long __init pvh_boot(u32 si_pa, u32 load_offset)
 {
 	const struct hvm_start_info *si = (const void *)(uintptr_t)si_pa;
 	bool xen = IS_ENABLED(CONFIG_XEN_PVH) && xen_cpuid_base();
-	struct pvh_si_env env = {
+	struct pvh_si_env env;
+
+	pvh_load_offset = load_offset;
+	env = (struct pvh_si_env){
 		.kernel_start = pvh_pa(_text),
 		.kernel_end = pvh_pa(_end),
 		.si_pa = si_pa,

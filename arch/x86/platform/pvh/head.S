@@ -5,18 +5,21 @@
  * Xen, QEMU, Firecracker and cloud-hypervisor enter here (the physical
  * address in the PHYS32_ENTRY note) in 32-bit flat protected mode, paging
  * off, with %ebx holding the physical address of struct hvm_start_info.
- * Build page tables that map the low 4 GiB one to one and the kernel at
- * its link address, enter long mode, let pvh_boot() (boot.c) check the
- * start info and fill boot_params, and jump to the native 64-bit entry,
- * startup_64, with %rsi pointing at them.
+ * Build page tables that map the low 4 GiB one to one and the kernel's
+ * link address range onto where it was loaded, enter long mode, let
+ * pvh_boot() (boot.c) check the start info and fill boot_params, and jump
+ * to the native 64-bit entry, startup_64, with %rsi pointing at them.
  *
- * The kernel must be loaded at its link address: Xen 4.17 has no
- * PHYS32_RELOC note, so nothing here relocates.
+ * The loader may place the kernel away from its link address, in steps
+ * of the PHYS32_RELOC note's alignment (2 MiB pages need no more): every
+ * physical address here is the link-time one plus the load offset in
+ * %ebp, and startup_64 relocates itself from where it runs.
  */
 #include <linux/elfnote.h>
 #include <linux/init.h>
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/boot.h>
 #include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
 #include <asm/page_types.h>
@@ -26,28 +29,48 @@
 
 #define PA(sym)			((sym) - __START_KERNEL_map)
 
+/* Xen's public elfnote.h from 4.20 on; 4.17 ignores notes it lacks. */
+#define XEN_ELFNOTE_PHYS32_RELOC	19
+#define PVH_RELOC_MAX		(3 << 30)
+
 #define LARGE_SHIFT		21	/* 2 MiB pages */
 #define PT_TABLE		0x003	/* present, writable: next level */
 #define PT_LARGE		0x083	/* present, writable, 2 MiB page */
 
 #define IDENT_PDS		4	/* 4 page directories: 4 GiB */
 #define KERNEL_PDPT_SLOT	510	/* __START_KERNEL_map: PML4 511, PDPT 510 */
-#define PVH_TABLE_PAGES		(1 + 1 + IDENT_PDS + 1)
+#define PVH_TABLE_PAGES		(1 + 1 + IDENT_PDS + 1 + 1)
 #define PVH_STACK_SIZE		(4 * PAGE_SIZE)
 
 	__HEAD
 	.code32
 SYM_CODE_START_LOCAL(pvh_entry)
 	cld
-	lgdt	PA(pvh_gdt_desc)
+	/*
+	 * Where are we? That takes a call, and there is no stack yet: the
+	 * start info's first word serves as one for the call, then gets its
+	 * value back.
+	 */
+	movl	(%ebx), %edx
+	leal	4(%ebx), %esp
+	call	1f
+1:	popl	%ebp
+	movl	%edx, (%ebx)
+	subl	$PA(1b), %ebp			/* the load offset */
+	testl	$((1 << LARGE_SHIFT) - 1), %ebp
+	jnz	.Lpvh_misplaced
+
+	leal	PA(pvh_gdt)(%ebp), %eax
+	movl	%eax, PA(pvh_gdt_desc) + 2(%ebp)
+	lgdt	PA(pvh_gdt_desc)(%ebp)
 	movl	$__KERNEL_DS, %eax
 	movl	%eax, %ds
 	movl	%eax, %es
 	movl	%eax, %ss
-	movl	$PA(pvh_stack_end), %esp
+	leal	PA(pvh_stack_end)(%ebp), %esp
 
 	/* The loader zeroed .bss, but the tables must not depend on it. */
-	movl	$PA(pvh_pml4), %edi
+	leal	PA(pvh_pml4)(%ebp), %edi
 	movl	$(PVH_TABLE_PAGES * PAGE_SIZE / 4), %ecx
 	xorl	%eax, %eax
 	rep stosl
@@ -57,29 +80,40 @@ SYM_CODE_START_LOCAL(pvh_entry)
 1:	movl	%ecx, %eax
 	shll	$LARGE_SHIFT, %eax
 	orl	$PT_LARGE, %eax
-	movl	%eax, PA(pvh_pd_ident)(, %ecx, 8)
+	movl	%eax, PA(pvh_pd_ident)(%ebp, %ecx, 8)
 	incl	%ecx
 	cmpl	$(IDENT_PDS * 512), %ecx
 	jb	1b
 	xorl	%ecx, %ecx
 2:	movl	%ecx, %eax
 	shll	$PAGE_SHIFT, %eax
-	addl	$(PA(pvh_pd_ident) + PT_TABLE), %eax
-	movl	%eax, PA(pvh_pdpt_ident)(, %ecx, 8)
+	leal	(PA(pvh_pd_ident) + PT_TABLE)(%ebp, %eax), %eax
+	movl	%eax, PA(pvh_pdpt_ident)(%ebp, %ecx, 8)
 	incl	%ecx
 	cmpl	$IDENT_PDS, %ecx
 	jb	2b
 
-	/* The first 1 GiB again at __START_KERNEL_map: share the first PD. */
-	movl	$(PA(pvh_pd_ident) + PT_TABLE), PA(pvh_pdpt_kernel) + 8 * KERNEL_PDPT_SLOT
-	movl	$(PA(pvh_pdpt_ident) + PT_TABLE), PA(pvh_pml4)
-	movl	$(PA(pvh_pdpt_kernel) + PT_TABLE), PA(pvh_pml4) + 8 * 511
+	/* 1 GiB at __START_KERNEL_map onto [load offset, + 1 GiB). */
+	xorl	%ecx, %ecx
+3:	movl	%ecx, %eax
+	shll	$LARGE_SHIFT, %eax
+	leal	PT_LARGE(%ebp, %eax), %eax
+	movl	%eax, PA(pvh_pd_kernel)(%ebp, %ecx, 8)
+	incl	%ecx
+	cmpl	$512, %ecx
+	jb	3b
+	leal	(PA(pvh_pd_kernel) + PT_TABLE)(%ebp), %eax
+	movl	%eax, PA(pvh_pdpt_kernel) + 8 * KERNEL_PDPT_SLOT(%ebp)
+	leal	(PA(pvh_pdpt_ident) + PT_TABLE)(%ebp), %eax
+	movl	%eax, PA(pvh_pml4)(%ebp)
+	leal	(PA(pvh_pdpt_kernel) + PT_TABLE)(%ebp), %eax
+	movl	%eax, PA(pvh_pml4) + 8 * 511(%ebp)
 
 	/* Long mode: PAE, the tables, EFER.LME, then paging on. */
 	movl	%cr4, %eax
 	orl	$X86_CR4_PAE, %eax
 	movl	%eax, %cr4
-	movl	$PA(pvh_pml4), %eax
+	leal	PA(pvh_pml4)(%ebp), %eax
 	movl	%eax, %cr3
 	movl	$MSR_EFER, %ecx
 	rdmsr
@@ -88,20 +122,44 @@ SYM_CODE_START_LOCAL(pvh_entry)
 	movl	%cr0, %eax
 	orl	$(X86_CR0_PG | X86_CR0_PE), %eax
 	movl	%eax, %cr0
-	ljmp	$__KERNEL_CS, $PA(.Lpvh_long_mode)
+	leal	PA(.Lpvh_long_mode)(%ebp), %eax
+	pushl	$__KERNEL_CS
+	pushl	%eax
+	lret
+
+.Lpvh_misplaced:
+	/* Not 2 MiB aligned: nothing to map with. Say so where C would. */
+	leal	PA(pvh_misplaced_msg)(%ebp), %esi
+	movw	$0xe9, %dx
+4:	lodsb
+	testb	%al, %al
+	jz	5f
+	outb	%al, %dx
+	jmp	4b
+5:	cli
+	hlt
+	jmp	5b
 
 	.code64
 .Lpvh_long_mode:
-	/* Running at the physical address; C runs at the link address. */
+	/*
+	 * Running at the physical address; C runs at the link address.
+	 * What pvh_boot() calls may use __pa(), so phys_base holds the load
+	 * offset until startup_64, which adds its own finding to it.
+	 */
+	movl	%ebp, %ebp
 	movq	$pvh_stack_end, %rsp
+	movq	%rbp, phys_base(%rip)
 	movl	%ebx, %edi
+	movl	%ebp, %esi
 	movq	$pvh_boot, %rax
 	ANNOTATE_RETPOLINE_SAFE
 	call	*%rax
+	movq	$0, phys_base(%rip)
 
 	/* %rax: physical address of boot_params, as startup_64 wants in %rsi. */
 	movq	%rax, %rsi
-	movq	$PA(startup_64), %rax
+	leaq	PA(startup_64)(%rbp), %rax
 	ANNOTATE_RETPOLINE_SAFE
 	jmp	*%rax
 SYM_CODE_END(pvh_entry)
@@ -118,8 +176,11 @@ SYM_DATA_END_LABEL(pvh_gdt, SYM_L_LOCAL, pvh_gdt_end)
 
 SYM_DATA_START_LOCAL(pvh_gdt_desc)
 	.word	pvh_gdt_end - pvh_gdt - 1
-	.long	PA(pvh_gdt)
+	.long	0				/* the GDT's address, set at entry */
 SYM_DATA_END(pvh_gdt_desc)
+
+SYM_DATA_LOCAL(pvh_misplaced_msg,
+	.asciz "Linux PVH boot: loaded at an offset that is not 2 MiB aligned; halting\n")
 
 	/* Used until startup_64 has its own; .bss is cleared only after. */
 	.section ".bss..page_aligned", "aw"
@@ -136,8 +197,18 @@ SYM_DATA_END(pvh_pd_ident)
 SYM_DATA_START_LOCAL(pvh_pdpt_kernel)
 	.skip	PAGE_SIZE
 SYM_DATA_END(pvh_pdpt_kernel)
+SYM_DATA_START_LOCAL(pvh_pd_kernel)
+	.skip	PAGE_SIZE
+SYM_DATA_END(pvh_pd_kernel)
 SYM_DATA_START_LOCAL(pvh_stack)
 	.skip	PVH_STACK_SIZE
 SYM_DATA_END_LABEL(pvh_stack, SYM_L_LOCAL, pvh_stack_end)
 
 	ELFNOTE(Xen, XEN_ELFNOTE_PHYS32_ENTRY, _ASM_PTR PA(pvh_entry))
+	/*
+	 * Where a loader may put the kernel instead: at a multiple of
+	 * CONFIG_PHYSICAL_ALIGN from the link address up, and low enough
+	 * that it and its 1 GiB map stay below 4 GiB, in 32-bit entries.
+	 */
+	ELFNOTE(Xen, XEN_ELFNOTE_PHYS32_RELOC,
+		.long CONFIG_PHYSICAL_ALIGN; .long LOAD_PHYSICAL_ADDR; .long PVH_RELOC_MAX)

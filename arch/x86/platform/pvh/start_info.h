@@ -56,6 +56,6 @@ const char *pvh_si_why(enum pvh_si_error err);
 void pvh_reserve_legacy_hole(struct boot_params *bp);
 
 /* Called by head.S: returns the physical address of boot_params. */
-asmlinkage unsigned long pvh_boot(u32 si_pa);
+asmlinkage unsigned long pvh_boot(u32 si_pa, u32 load_offset);
 
 #endif

@@ -435,4 +435,36 @@ TEST(memory_handed_over)
 	ASSERT_LE(bytes - (1 << 20), ram);
 }
 
+/*
+ * Where the kernel runs in physical memory: "Kernel code" in /proc/iomem
+ * starts on a 2 MiB boundary inside System RAM, and where the launcher
+ * says it placed the kernel (xst.kernel_at, a relocating loader), there.
+ */
+TEST(kernel_location)
+{
+	unsigned long long start = 0, end, ram_start, ram_end;
+	char line[256], want[32];
+	bool in_ram = false;
+	FILE *f = fopen("/proc/iomem", "r");
+
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "Kernel code") && sscanf(line, " %llx-%llx", &start, &end) == 2)
+			break;
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != ' ' && strstr(line, ": System RAM") &&
+		    sscanf(line, "%llx-%llx", &ram_start, &ram_end) == 2 &&
+		    ram_start <= start && start <= ram_end)
+			in_ram = true;
+	fclose(f);
+	ASSERT_NE(0, start) TH_LOG("no Kernel code in /proc/iomem");
+	TH_LOG("kernel code at %#llx", start);
+	ASSERT_EQ(0, start & ((2 << 20) - 1));
+	ASSERT_TRUE(in_ram) TH_LOG("kernel code at %#llx is not in System RAM", start);
+	cmdline_value("xst.kernel_at=", want, sizeof(want));
+	if (want[0])
+		ASSERT_EQ(strtoull(want, NULL, 0), start);
+}
+
 TEST_HARNESS_MAIN
