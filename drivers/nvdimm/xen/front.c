@@ -108,6 +108,8 @@ static int xen_pmem_hvm_backed(struct xenbus_device *dev, const struct xen_pmem_
 	for (i = 0; i < r->nr; i++) {
 		u64 *p = base + PFN_PHYS(i);
 
+		if (!(i % XEN_PMEM_ALIGN_FRAMES))
+			cond_resched();
 		word = READ_ONCE(*p);
 		if (word != ~0ULL)
 			continue;
@@ -120,7 +122,6 @@ static int xen_pmem_hvm_backed(struct xenbus_device *dev, const struct xen_pmem_
 					 r->gfn + i);
 			break;
 		}
-		cond_resched();
 	}
 	memunmap(base);
 	return err;

@@ -33,9 +33,18 @@ ok() {
 	fi
 }
 
-# The first namespace ndctl lists.
-first_namespace() {
-	ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1
+# find_namespace WHEN: the first namespace ndctl lists, as $ns, with its
+# frames as $mfn and $nr (hex) and the guests' claims for SEED as $claims;
+# one test. Fails when there is none.
+find_namespace() {
+	ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' |
+		head -n 1)
+	[ -n "$ns" ]
+	ok $? "ndctl list in dom0 shows the NVDIMM's namespace ${ns:-(none)}$1"
+	[ -n "$ns" ] || return 1
+	start=$(cat /sys/bus/nd/devices/$ns/resource) size=$(cat /sys/bus/nd/devices/$ns/size)
+	mfn=$(printf %x $((start / 4096))) nr=$(printf %x $((size / 4096)))
+	claims="xst.pmem=$mfn:$nr xst.pmem_seed=$seed"
 }
 
 # guest_cfg NAME CLAIMS: /tmp/NAME.cfg with the claims in extra=.
@@ -125,13 +134,7 @@ refused() {
 
 first() {
 	seed=$1
-	ns=$(first_namespace)
-	[ -n "$ns" ]
-	ok $? "ndctl list in dom0 shows the NVDIMM's namespace ${ns:-(none)}"
-	[ -n "$ns" ] || return
-	start=$(cat /sys/bus/nd/devices/$ns/resource) size=$(cat /sys/bus/nd/devices/$ns/size)
-	mfn=$(printf %x $((start / 4096))) nr=$(printf %x $((size / 4096)))
-	claims="xst.pmem=$mfn:$nr xst.pmem_seed=$seed"
+	find_namespace "" || return
 
 	xen-pmem create "$(guest_cfg pmfill "$claims xst.pmem_op=fill")" "$ns" >/tmp/pmfill.out 2>&1
 	ok $? "xen-pmem create: PV guest pmfill gets $ns: $(cat /tmp/pmfill.out)"
@@ -222,15 +225,9 @@ first() {
 
 again() {
 	seed=$1
-	ns=$(first_namespace)
-	[ -n "$ns" ]
-	ok $? "ndctl list in dom0 shows the NVDIMM's namespace ${ns:-(none)} again"
-	[ -n "$ns" ] || return
+	find_namespace " again" || return
 	out=$("$dir/pmem_pattern" check "$seed" "/dev/pmem0")
 	ok $? "dom0 reads the pattern from /dev/pmem0 after the restart: $out"
-	start=$(cat /sys/bus/nd/devices/$ns/resource) size=$(cat /sys/bus/nd/devices/$ns/size)
-	mfn=$(printf %x $((start / 4096))) nr=$(printf %x $((size / 4096)))
-	claims="xst.pmem=$mfn:$nr xst.pmem_seed=$seed"
 	xen-pmem create "$(guest_cfg pmagain "$claims xst.pmem_op=check,dax")" "$ns" \
 		>/tmp/pmagain.out 2>&1
 	ok $? "xen-pmem create: PV guest pmagain gets $ns: $(cat /tmp/pmagain.out)"
