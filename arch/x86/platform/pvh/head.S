@@ -40,7 +40,7 @@
 #define IDENT_PDS		4	/* 4 page directories: 4 GiB */
 #define KERNEL_PDPT_SLOT	510	/* __START_KERNEL_map: PML4 511, PDPT 510 */
 #define PVH_TABLE_PAGES		(1 + 1 + IDENT_PDS + 1 + 1)
-#define PVH_STACK_SIZE		(4 * PAGE_SIZE)
+#define PVH_STACK_SIZE		(2 * PAGE_SIZE)	/* pvh_boot() and its callees: well under 1 KiB */
 
 	__HEAD
 	.code32
