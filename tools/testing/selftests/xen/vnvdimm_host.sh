@@ -14,8 +14,9 @@
 #   PV guest without iomem= permission refuses the range; the holder is
 #   destroyed and a new PVH guest reads the pattern back.
 # again (after the whole machine restarted): dom0 and a PV guest read it
-#   back; then the PV guest and a PVH guest each mount the namespace as
-#   ext2 with -o dax (which overwrites the pattern).
+#   back; then a PVH guest mounts the namespace as ext2 with -o dax (which
+#   overwrites the pattern). fsdax in a PV guest is not tested: see
+#   Documentation/admin-guide/xen-vnvdimm.rst.
 #
 # Guests come from /etc/xen/NAME.cfg, whose extra= holds @PMEM@ for the
 # claims; each guest's console is printed as "@NAME| " lines for the
@@ -228,11 +229,11 @@ again() {
 	find_namespace " again" || return
 	out=$("$dir/pmem_pattern" check "$seed" "/dev/pmem0")
 	ok $? "dom0 reads the pattern from /dev/pmem0 after the restart: $out"
-	xen-pmem create "$(guest_cfg pmagain "$claims xst.pmem_op=check,dax")" "$ns" \
+	xen-pmem create "$(guest_cfg pmagain "$claims xst.pmem_op=check")" "$ns" \
 		>/tmp/pmagain.out 2>&1
 	ok $? "xen-pmem create: PV guest pmagain gets $ns: $(cat /tmp/pmagain.out)"
 	wait_gone pmagain 600
-	ok $? "PV guest pmagain checked the pattern, tried fsdax and powered off"
+	ok $? "PV guest pmagain checked the pattern and powered off"
 	xen-pmem create "$(guest_cfg pmdax "$claims xst.pmem_op=none,dax")" "$ns" \
 		>/tmp/pmdax.out 2>&1
 	ok $? "xen-pmem create: PVH guest pmdax gets $ns: $(cat /tmp/pmdax.out)"
