@@ -121,19 +121,31 @@ xen_boot() {
 	"$HARNESS/lib/mkinitramfs" "$dir/dom0.cpio" "$nonce" "$tree"
 	rm -rf "$tree"
 	qemu_xen "$dir" "$XEN_HOST_MEM" 2 "$xen_cmdline" \
-		"$KBUILD/vmlinux $(echo $dom0_cmdline) xst.initrd_size=$(stat -c %s "$dir/dom0.cpio") xst.nonce=$nonce" \
+		"$KBUILD/vmlinux $(echo $dom0_cmdline) xst.vpmu=$XEN_VPMU xst.initrd_size=$(stat -c %s "$dir/dom0.cpio") xst.nonce=$nonce" \
 		"$dir/dom0.cpio"
 	XEN_RC=0
 	python3 "$HARNESS/lib/vmrun.py" --log "$dir/console.log" --timeout "${XS_XEN_TIMEOUT:-400}" \
 		--timings "$dir/timings" --fatal "$XEN_FATAL" -- "${QEMU_CMD[@]}" || XEN_RC=$?
 }
 
+# Xen's vpmu= option for the next boot (on or off); guests are told with
+# xst.vpmu=. Under QEMU TCG the CPU has no PMU, so Xen disables its vPMU
+# either way; the tests check that guests fall back cleanly in both.
+XEN_VPMU=${XEN_VPMU:-off}
+
 # The Xen command line for a dom0 of the given type (pv or pvh).
 xen_cmdline() {
 	local extra=""
 	[ "$1" = pvh ] && extra="dom0=pvh"
 	echo "console=com1 com1=115200,8n1 loglvl=warning guest_loglvl=warning noreboot" \
-		"dom0_mem=${XEN_DOM0_MEM}M,max:${XEN_DOM0_MEM}M dom0_max_vcpus=$XEN_DOM0_CPUS $extra"
+		"dom0_mem=${XEN_DOM0_MEM}M,max:${XEN_DOM0_MEM}M dom0_max_vcpus=$XEN_DOM0_CPUS" \
+		"vpmu=$XEN_VPMU $extra"
+}
+
+# perf_tree ROOT: Debian's perf and its libraries (the launcher then says
+# xst.perf=1, so perf_sampling.sh fails rather than skips without it).
+perf_tree() {
+	copy_with_libs "$1" /usr/bin/perf
 }
 
 XEN_DOMU_CPUS=2
@@ -154,7 +166,7 @@ name = "$name"
 type = "$type"
 kernel = "/xst/domu/vmlinux"
 ramdisk = "/xst/domu/$name.cpio"
-extra = "$(echo $cmdline) xst.initrd_size=$(stat -c %s "$tree/xst/domu/$name.cpio") xst.nonce=$nonce"
+extra = "$(echo $cmdline) xst.vpmu=$XEN_VPMU xst.initrd_size=$(stat -c %s "$tree/xst/domu/$name.cpio") xst.nonce=$nonce"
 memory = $XEN_DOMU_MEM
 vcpus = $XEN_DOMU_CPUS
 on_poweroff = "destroy"

@@ -401,7 +401,12 @@ static int run_xl(const char *fmt, ...)
 	/* xl leaves a child holding its stdout: send it to a file. */
 	strcat(cmd, " >>/tmp/xl.log 2>&1");
 	rc = system(cmd);
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+	if (rc == -1)
+		ksft_print_msg("%s: %s\n", cmd, strerror(errno));
+	else if (!WIFEXITED(rc) || WEXITSTATUS(rc))
+		/* Say why, for the log: xl's last words */
+		(void)!system("tail -n 4 /tmp/xl.log | sed 's/^/# xl: /'");
+	return rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 static bool file_has(const char *path, const char *text)
