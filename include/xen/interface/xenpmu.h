@@ -12,6 +12,7 @@
 #ifndef __XEN_PUBLIC_XENPMU_H__
 #define __XEN_PUBLIC_XENPMU_H__
 
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
@@ -33,14 +34,14 @@
 
 /* Who the hypervisor samples (XENPMU_mode_*): exactly one bit, or none */
 #define XENPMU_MODE_OFF		0
-#define XENPMU_MODE_SELF	(1 << 0)	/* each guest its own vCPUs */
-#define XENPMU_MODE_HV		(1 << 1)	/* dom0 also samples Xen */
-#define XENPMU_MODE_ALL		(1 << 2)	/* dom0 samples everything */
+#define XENPMU_MODE_SELF	BIT(0)	/* each guest its own vCPUs */
+#define XENPMU_MODE_HV		BIT(1)	/* dom0 also samples Xen */
+#define XENPMU_MODE_ALL		BIT(2)	/* dom0 samples everything */
 
 /* Restrictions and extras (XENPMU_feature_*) */
-#define XENPMU_FEATURE_INTEL_BTS	(1 << 0)
-#define XENPMU_FEATURE_IPC_ONLY		(1 << 1)	/* cycles, instructions */
-#define XENPMU_FEATURE_ARCH_ONLY	(1 << 2)	/* architectural events */
+#define XENPMU_FEATURE_INTEL_BTS	BIT(0)
+#define XENPMU_FEATURE_IPC_ONLY		BIT(1)	/* cycles, instructions */
+#define XENPMU_FEATURE_ARCH_ONLY	BIT(2)	/* architectural events */
 #define XENPMU_FEATURES_KNOWN	(XENPMU_FEATURE_INTEL_BTS | \
 				 XENPMU_FEATURE_IPC_ONLY | \
 				 XENPMU_FEATURE_ARCH_ONLY)
@@ -94,10 +95,10 @@ struct xen_pmu_regs {
 };
 
 /* xen_pmu_arch.pmu_flags */
-#define PMU_CACHED	(1 << 0)	/* the context below is the live one */
-#define PMU_SAMPLE_USER	(1 << 1)	/* a PV vCPU was in user mode */
-#define PMU_SAMPLE_REAL	(1 << 2)	/* an HVM vCPU was in real mode */
-#define PMU_SAMPLE_PV	(1 << 3)	/* the sampled vCPU is PV */
+#define PMU_CACHED	BIT(0)	/* the context below is the live one */
+#define PMU_SAMPLE_USER	BIT(1)	/* a PV vCPU was in user mode */
+#define PMU_SAMPLE_REAL	BIT(2)	/* an HVM vCPU was in real mode */
+#define PMU_SAMPLE_PV	BIT(3)	/* the sampled vCPU is PV */
 
 #define XENPMU_REGS_PAD_SZ	64
 #define XENPMU_CTXT_PAD_SZ	128

@@ -233,7 +233,7 @@ static void vpmu_report(unsigned int cpu, int err)
 {
 	if (cpu)
 		pr_warn("CPU%u: no vPMU, XENPMU_init failed (%d)\n", cpu, err);
-	else if (err == -EOPNOTSUPP || err == -ENOSYS)
+	else if (err == -EOPNOTSUPP)
 		pr_info("Xen offers no vPMU (it needs vpmu=on and a PMU it supports): software events only\n");
 	else if (err == -EINVAL)
 		pr_warn("Xen refused vPMU ABI %u.%u: software events only\n",

@@ -180,6 +180,13 @@ static u64 read_msr_from(struct kunit *test, const struct vpmu_layout *l,
 	return val;
 }
 
+static void expect_msr(struct kunit *test, const struct vpmu_layout *l,
+		       struct xen_pmu_data *d, u32 msr, u64 want)
+{
+	KUNIT_EXPECT_EQ_MSG(test, read_msr_from(test, l, d, msr), want,
+			    "MSR 0x%x", msr);
+}
+
 static int write_msr_to(const struct vpmu_layout *l, struct xen_pmu_data *d,
 			u32 msr, u64 val)
 {
@@ -212,24 +219,16 @@ static void vpmu_test_intel_context(struct kunit *test)
 	c->pebs_enable = 0x1;
 
 	for (i = 0; i < l.fixed; i++)
-		KUNIT_EXPECT_EQ(test, read_msr_from(test, &l, d,
-				MSR_CORE_PERF_FIXED_CTR0 + i), 0xf00ULL + i);
+		expect_msr(test, &l, d, MSR_CORE_PERF_FIXED_CTR0 + i, 0xf00ULL + i);
 	for (i = 0; i < l.counters; i++) {
-		KUNIT_EXPECT_EQ(test, read_msr_from(test, &l, d,
-				MSR_IA32_PERFCTR0 + i), 0xc00ULL + i);
-		KUNIT_EXPECT_EQ(test, read_msr_from(test, &l, d,
-				MSR_IA32_PMC0 + i), 0xc00ULL + i);
-		KUNIT_EXPECT_EQ(test, read_msr_from(test, &l, d,
-				MSR_P6_EVNTSEL0 + i), 0xe00ULL + i);
+		expect_msr(test, &l, d, MSR_IA32_PERFCTR0 + i, 0xc00ULL + i);
+		expect_msr(test, &l, d, MSR_IA32_PMC0 + i, 0xc00ULL + i);
+		expect_msr(test, &l, d, MSR_P6_EVNTSEL0 + i, 0xe00ULL + i);
 	}
-	KUNIT_EXPECT_EQ(test, read_msr_from(test, &l, d,
-			MSR_CORE_PERF_GLOBAL_CTRL), 0x70000000fULL);
-	KUNIT_EXPECT_EQ(test, read_msr_from(test, &l, d,
-			MSR_CORE_PERF_FIXED_CTR_CTRL), 0x333ULL);
-	KUNIT_EXPECT_EQ(test, read_msr_from(test, &l, d, MSR_IA32_DS_AREA),
-			0xffff888000001000ULL);
-	KUNIT_EXPECT_EQ(test, read_msr_from(test, &l, d,
-			MSR_IA32_PEBS_ENABLE), 1ULL);
+	expect_msr(test, &l, d, MSR_CORE_PERF_GLOBAL_CTRL, 0x70000000fULL);
+	expect_msr(test, &l, d, MSR_CORE_PERF_FIXED_CTR_CTRL, 0x333ULL);
+	expect_msr(test, &l, d, MSR_IA32_DS_AREA, 0xffff888000001000ULL);
+	expect_msr(test, &l, d, MSR_IA32_PEBS_ENABLE, 1ULL);
 
 	/* A write lands in its own slot and nowhere else. */
 	KUNIT_EXPECT_EQ(test, write_msr_to(&l, d, MSR_IA32_PMC0 + 2,
@@ -261,8 +260,7 @@ static void vpmu_test_intel_overflow(struct kunit *test)
 	d = intel_page(test, &l);
 	c = &d->pmu.c.intel;
 	c->global_status = both;
-	KUNIT_EXPECT_EQ(test, read_msr_from(test, &l, d,
-			MSR_CORE_PERF_GLOBAL_STATUS), both);
+	expect_msr(test, &l, d, MSR_CORE_PERF_GLOBAL_STATUS, both);
 
 	/* Acknowledge counters 0 and 1: only their bits go. */
 	KUNIT_EXPECT_EQ(test, write_msr_to(&l, d, MSR_CORE_PERF_GLOBAL_OVF_CTRL,
@@ -346,19 +344,15 @@ static void vpmu_test_amd_context(struct kunit *test)
 		ctl[i] = 0xb00 + i;
 	}
 	for (i = 0; i < l.counters; i++) {
-		KUNIT_EXPECT_EQ(test, read_msr_from(test, &l, d,
-				MSR_F15H_PERF_CTR + 2 * i), 0xa00ULL + i);
-		KUNIT_EXPECT_EQ(test, read_msr_from(test, &l, d,
-				MSR_F15H_PERF_CTL + 2 * i), 0xb00ULL + i);
+		expect_msr(test, &l, d, MSR_F15H_PERF_CTR + 2 * i, 0xa00ULL + i);
+		expect_msr(test, &l, d, MSR_F15H_PERF_CTL + 2 * i, 0xb00ULL + i);
 	}
 	/* The K7 names reach the same slots. */
-	KUNIT_EXPECT_EQ(test, read_msr_from(test, &l, d, MSR_K7_PERFCTR0 + 2),
-			0xa02ULL);
+	expect_msr(test, &l, d, MSR_K7_PERFCTR0 + 2, 0xa02ULL);
 	KUNIT_EXPECT_EQ(test, write_msr_to(&l, d, MSR_K7_EVNTSEL0 + 1, 0x530076),
 			0);
 	KUNIT_EXPECT_EQ(test, ctl[1], 0x530076ULL);
-	KUNIT_EXPECT_EQ(test, read_msr_from(test, &l, d, MSR_F15H_PERF_CTL + 2),
-			0x530076ULL);
+	expect_msr(test, &l, d, MSR_F15H_PERF_CTL + 2, 0x530076ULL);
 	KUNIT_EXPECT_EQ(test, write_msr_to(&l, d, MSR_F15H_PERF_CTR + 10, 7), 0);
 	KUNIT_EXPECT_EQ(test, ctr[5], 7ULL);
 	KUNIT_EXPECT_EQ(test, ctl[5], 0xb05ULL);
@@ -554,4 +548,5 @@ static struct kunit_suite vpmu_test_suite = {
 	.name = "xen-pv-vpmu",
 	.test_cases = vpmu_test_cases,
 };
+
 kunit_test_suite(vpmu_test_suite);

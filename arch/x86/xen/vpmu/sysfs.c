@@ -27,7 +27,7 @@ static int vpmu_sysfs_get(unsigned int op, u64 *val)
 	};
 	int err = HYPERVISOR_xenpmu_op(op, &p);
 
-	if (err == -EOPNOTSUPP || err == -ENOSYS) {
+	if (err == -EOPNOTSUPP) {
 		*val = 0;
 		return 0;
 	}
@@ -43,7 +43,7 @@ static int vpmu_sysfs_set(unsigned int op, const char *what, u64 val)
 	};
 	int err = HYPERVISOR_xenpmu_op(op, &p);
 
-	if (err == -EOPNOTSUPP || err == -ENOSYS)
+	if (err == -EOPNOTSUPP)
 		pr_warn_ratelimited("%s: Xen offers no vPMU (boot it with vpmu=on)\n",
 				    what);
 	else if (err)
@@ -98,7 +98,7 @@ static ssize_t pmu_features_store(struct kobject *kobj,
 	int err;
 
 	if (vpmu_features_parse(buf, &features)) {
-		pr_warn_ratelimited("pmu_features: not a mask of 0x%x, nor bts, ipc_only, arch_only joined by ','\n",
+		pr_warn_ratelimited("pmu_features: not a mask of %#lx, nor bts, ipc_only, arch_only joined by ','\n",
 				    XENPMU_FEATURES_KNOWN);
 		return -EINVAL;
 	}
