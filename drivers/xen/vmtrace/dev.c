@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/xen/vmtrace: dom0 sets up and drains the Intel PT buffer Xen keeps
+ * for a domU vCPU (a domain created with vmtrace_buf_kb). See
+ * Documentation/admin-guide/xen-vmtrace.rst and include/uapi/xen/vmtrace.h.
+ *
+ * Before any domctl, the device checks that the running Xen speaks this
+ * kernel's domctl version (Xen refuses others, but a refusal is the wrong
+ * place to find out) and that it reports vmtrace support at all.
+ */
+#define pr_fmt(fmt) "xen_vmtrace: " fmt
+
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/xen/hypercall.h>
+#include <xen/features.h>
+#include <xen/interface/memory.h>
+#include <xen/interface/version.h>
+#include <xen/xen.h>
+#include <xen/xen-ops.h>
+#include <uapi/xen/vmtrace.h>
+
+#include "abi.h"
+#include "ring.h"
+
+struct vmtrace_session {
+	struct mutex lock;	/* the fields below */
+	bool attached;
+	bool gone;		/* the domain died while attached */
+	domid_t domid;
+	u32 vcpu;
+	u64 frames;
+	struct vmtrace_ring ring;
+};
+
+/* Only Xen 4.17 is known to speak domctl and sysctl version 0x15. */
+static bool vmtrace_xen_speaks(unsigned int major, unsigned int minor)
+{
+	return major == 4 && minor == 17;
+}
+
+static int vmtrace_check_xen(void)
+{
+	struct xen_sysctl op = {
+		.cmd = XEN_SYSCTL_physinfo,
+		.interface_version = XEN_SYSCTL_INTERFACE_VERSION,
+	};
+	int ver = HYPERVISOR_xen_version(XENVER_version, NULL);
+	int err;
+
+	if (!vmtrace_xen_speaks(ver >> 16, ver & 0xffff)) {
+		pr_info_once("Xen %d.%d: its domctl version is unknown here (this kernel speaks 0x%x, Xen 4.17's)\n",
+			     ver >> 16, ver & 0xffff,
+			     XEN_DOMCTL_INTERFACE_VERSION);
+		return -EOPNOTSUPP;
+	}
+	err = _hypercall1(int, sysctl, &op);
+	if (err) {
+		pr_info_once("XEN_SYSCTL_physinfo failed (%d)\n", err);
+		return -EOPNOTSUPP;
+	}
+	if (!(op.u.physinfo.capabilities & XEN_SYSCTL_PHYSCAP_vmtrace)) {
+		pr_info_once("Xen reports no vmtrace (it needs VMX with Intel PT)\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int vmtrace_domctl(struct vmtrace_session *s, u32 cmd, u64 *value)
+{
+	struct xen_domctl op = {
+		.cmd = XEN_DOMCTL_vmtrace_op,
+		.interface_version = XEN_DOMCTL_INTERFACE_VERSION,
+		.domain = s->domid,
+		.u.vmtrace_op = { .cmd = cmd, .vcpu = s->vcpu },
+	};
+	int err;
+
+	if (s->gone)
+		return -ESRCH;
+	err = _hypercall1(int, domctl, &op);
+	if (err == -ESRCH) {
+		s->gone = true;
+		pr_info("domain %u died while traced\n", s->domid);
+	}
+	if (!err && value)
+		*value = op.u.vmtrace_op.value;
+	return err;
+}
+
+/* The buffer's size in frames: 0 when the domain has none */
+static int vmtrace_query_frames(domid_t domid, u32 vcpu, u64 *frames)
+{
+	struct xen_mem_acquire_resource q = {
+		.domid = domid,
+		.type = XENMEM_resource_vmtrace_buf,
+		.id = vcpu,
+	};
+	int err = HYPERVISOR_memory_op(XENMEM_acquire_resource, &q);
+
+	*frames = q.nr_frames;
+	return err;
+}
+
+static int vmtrace_attach(struct vmtrace_session *s,
+			  struct xen_vmtrace_attach __user *uarg)
+{
+	struct xen_vmtrace_attach a;
+	u64 frames, pos;
+	int err;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (s->attached)
+		return -EBUSY;
+	/* dom0 and the reserved ids have no HVM vCPUs to trace. */
+	if (!a.domid || a.domid >= DOMID_FIRST_RESERVED)
+		return -EINVAL;
+	err = vmtrace_query_frames(a.domid, a.vcpu, &frames);
+	if (err)
+		return err;
+	if (!frames) {
+		pr_info("d%uv%u has no trace buffer (create it with vmtrace_buf_kb)\n",
+			a.domid, a.vcpu);
+		return -ENODEV;
+	}
+	if (vmtrace_ring_init(&s->ring, frames)) {
+		pr_warn("d%uv%u: Xen sized the buffer %llu frames\n", a.domid,
+			a.vcpu, frames);
+		return -EPROTO;
+	}
+	s->domid = a.domid;
+	s->vcpu = a.vcpu;
+	s->frames = frames;
+	/* Count from where Xen is now: older bytes may be half overwritten. */
+	err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_output_position, &pos);
+	if (!err)
+		err = vmtrace_ring_reset(&s->ring, pos);
+	if (err)
+		return err;
+	s->attached = true;
+	a.size = s->ring.size;
+	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
+}
+
+static int vmtrace_poll(struct vmtrace_session *s,
+			struct xen_vmtrace_poll __user *uarg)
+{
+	struct xen_vmtrace_poll p = {};
+	u64 pos;
+	int err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_output_position, &pos);
+
+	if (err)
+		return err;
+	if (vmtrace_ring_advance(&s->ring, pos)) {
+		pr_warn_ratelimited("d%uv%u: Xen's position %llu is outside the %llu byte buffer\n",
+				    s->domid, s->vcpu, pos, s->ring.size);
+		return -EPROTO;
+	}
+	p.head = s->ring.head;
+	p.tail = s->ring.tail;
+	p.lost = s->ring.lost;
+	vmtrace_ring_unread(&s->ring, &p.at, &p.len);
+	return copy_to_user(uarg, &p, sizeof(p)) ? -EFAULT : 0;
+}
+
+static long vmtrace_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct vmtrace_session *s = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	u64 len, pos;
+	long err;
+
+	mutex_lock(&s->lock);
+	if (cmd != XEN_VMTRACE_IOC_ATTACH && !s->attached) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	switch (cmd) {
+	case XEN_VMTRACE_IOC_ATTACH:
+		err = vmtrace_attach(s, uarg);
+		break;
+	case XEN_VMTRACE_IOC_ENABLE:
+		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_enable, NULL);
+		break;
+	case XEN_VMTRACE_IOC_DISABLE:
+		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_disable, NULL);
+		break;
+	case XEN_VMTRACE_IOC_RESET:
+		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_reset_and_enable,
+				     NULL);
+		if (!err)
+			err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_output_position,
+					     &pos);
+		if (!err)
+			err = vmtrace_ring_reset(&s->ring, pos);
+		break;
+	case XEN_VMTRACE_IOC_POLL:
+		err = vmtrace_poll(s, uarg);
+		break;
+	case XEN_VMTRACE_IOC_CONSUME:
+		err = get_user(len, (u64 __user *)uarg);
+		if (!err)
+			err = vmtrace_ring_consume(&s->ring, len);
+		break;
+	default:
+		err = -ENOTTY;
+	}
+out:
+	mutex_unlock(&s->lock);
+	return err;
+}
+
+static vm_fault_t vmtrace_fault(struct vm_fault *vmf)
+{
+	return VM_FAULT_SIGBUS;
+}
+
+static const struct vm_operations_struct vmtrace_vm_ops = {
+	.fault = vmtrace_fault,
+};
+
+/* PV dom0: Xen hands out the frames, mapped read-only into the caller. */
+static int vmtrace_map(struct vmtrace_session *s, struct vm_area_struct *vma)
+{
+	struct xen_mem_acquire_resource q = {
+		.domid = s->domid,
+		.type = XENMEM_resource_vmtrace_buf,
+		.id = s->vcpu,
+		.nr_frames = s->frames,
+	};
+	xen_pfn_t *frames;
+	int *errs, n, err;
+
+	frames = kvcalloc(s->frames, sizeof(*frames), GFP_KERNEL);
+	errs = kvcalloc(s->frames, sizeof(*errs), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!frames || !errs)
+		goto out;
+	set_xen_guest_handle(q.frame_list, frames);
+	err = HYPERVISOR_memory_op(XENMEM_acquire_resource, &q);
+	if (err)
+		goto out;
+	if (q.nr_frames != s->frames) {
+		err = -EPROTO;
+		goto out;
+	}
+	n = xen_remap_domain_mfn_array(vma, vma->vm_start, frames, s->frames,
+				       errs, vma->vm_page_prot,
+				       q.flags & XENMEM_rsrc_acq_caller_owned ?
+				       DOMID_SELF : s->domid);
+	err = n < 0 ? n : 0;
+	/* A partial mapping is no mapping: the caller's munmap drops it. */
+	if (!err && n != s->frames)
+		err = -EFAULT;
+out:
+	kvfree(errs);
+	kvfree(frames);
+	return err;
+}
+
+static int vmtrace_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct vmtrace_session *s = file->private_data;
+	int err = -ENOTCONN;
+
+	mutex_lock(&s->lock);
+	if (!s->attached)
+		goto out;
+	err = -EINVAL;
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != s->ring.size)
+		goto out;
+	err = -EPERM;
+	if (vma->vm_flags & VM_WRITE)
+		goto out;
+	err = -EOPNOTSUPP;
+	if (xen_feature(XENFEAT_auto_translated_physmap)) {
+		pr_info_once("mapping from a PVH dom0 is not supported\n");
+		goto out;
+	}
+	vma->vm_flags &= ~VM_MAYWRITE;
+	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTCOPY | VM_DONTEXPAND |
+			 VM_DONTDUMP;
+	vma->vm_ops = &vmtrace_vm_ops;
+	err = vmtrace_map(s, vma);
+out:
+	mutex_unlock(&s->lock);
+	return err;
+}
+
+static int vmtrace_open(struct inode *inode, struct file *file)
+{
+	struct vmtrace_session *s;
+	int err;
+
+	/* Tracing another domain is for the control domain alone. */
+	if (!xen_initial_domain() || !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = vmtrace_check_xen();
+	if (err)
+		return err;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	mutex_init(&s->lock);
+	file->private_data = s;
+	return 0;
+}
+
+static int vmtrace_release(struct inode *inode, struct file *file)
+{
+	struct vmtrace_session *s = file->private_data;
+
+	/* Nobody reads on: stop the vCPU's tracing (mappings go with mm). */
+	if (s->attached)
+		vmtrace_domctl(s, XEN_DOMCTL_vmtrace_disable, NULL);
+	kfree(s);
+	return 0;
+}
+
+static const struct file_operations vmtrace_fops = {
+	.owner = THIS_MODULE,
+	.open = vmtrace_open,
+	.release = vmtrace_release,
+	.unlocked_ioctl = vmtrace_ioctl,
+	.mmap = vmtrace_mmap,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice vmtrace_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "xen/vmtrace",
+	.fops = &vmtrace_fops,
+	.mode = 0600,
+};
+
+/* In every Xen domain, so that a domU's attempt gets a clear EPERM. */
+static int __init vmtrace_init(void)
+{
+	if (!xen_domain())
+		return -ENODEV;
+	return misc_register(&vmtrace_dev);
+}
+module_init(vmtrace_init);
+
+MODULE_DESCRIPTION("dom0 access to Xen vmtrace (Intel PT) buffers");
+MODULE_LICENSE("GPL");

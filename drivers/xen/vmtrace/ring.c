@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vmtrace buffer bookkeeping: see ring.h */
+#include <linux/errno.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/string.h>
+#include <asm/page.h>
+
+#include "ring.h"
+
+/* Frames from Xen's size query: a power of two, 1 to 4 GiB worth */
+int vmtrace_ring_init(struct vmtrace_ring *r, u64 frames)
+{
+	memset(r, 0, sizeof(*r));
+	if (!frames || frames > VMTRACE_MAX_FRAMES || !is_power_of_2(frames))
+		return -EPROTO;
+	r->size = frames << PAGE_SHIFT;
+	return 0;
+}
+
+int vmtrace_ring_reset(struct vmtrace_ring *r, u64 offset)
+{
+	if (offset >= r->size)
+		return -EPROTO;
+	r->start = offset;
+	r->offset = offset;
+	r->head = 0;
+	r->tail = 0;
+	r->lost = 0;
+	return 0;
+}
+
+int vmtrace_ring_advance(struct vmtrace_ring *r, u64 offset)
+{
+	u64 unread;
+
+	if (offset >= r->size)
+		return -EPROTO;
+	/* Behind the last position: Xen wrapped (once, by assumption). */
+	if (offset >= r->offset)
+		r->head += offset - r->offset;
+	else
+		r->head += r->size - r->offset + offset;
+	r->offset = offset;
+
+	unread = r->head - r->tail;
+	if (unread > r->size) {
+		r->lost += unread - r->size;
+		r->tail = r->head - r->size;
+	}
+	return 0;
+}
+
+/* The first unread bytes that lie in one piece of the buffer */
+void vmtrace_ring_unread(const struct vmtrace_ring *r, u64 *at, u64 *len)
+{
+	*at = (r->start + r->tail) & (r->size - 1);
+	*len = min(r->head - r->tail, r->size - *at);
+}
+
+int vmtrace_ring_consume(struct vmtrace_ring *r, u64 len)
+{
+	if (len > r->head - r->tail)
+		return -EINVAL;
+	r->tail += len;
+	return 0;
+}
