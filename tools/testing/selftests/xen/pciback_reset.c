@@ -220,6 +220,7 @@ FIXTURE(bed) {
 	int flr, mf[2], br[2];
 	struct vcommon a, b0, b1, c0, c1;
 	size_t mark;
+	char xl_guest[64];	/* a guest the xl test may have left running */
 };
 
 FIXTURE_SETUP(bed)
@@ -241,8 +242,22 @@ FIXTURE_SETUP(bed)
 	self->mark = kmsg_mark();
 }
 
+static int run_xl(const char *fmt, ...);
+
 FIXTURE_TEARDOWN(bed)
 {
+	if (self->xl_guest[0]) {
+		/* The xl test stopped half way: say why, and undo it. */
+		char cmd[256];
+
+		snprintf(cmd, sizeof(cmd),
+			 "tail -n 8 /var/log/xen/guest-%s.log | sed 's/^/# %s| /'",
+			 self->xl_guest, self->xl_guest);
+		(void)!system(cmd);
+		run_xl("xl destroy %s", self->xl_guest);
+		run_xl("xl pci-assignable-remove %s", self->a.bdf);
+		bind_to(self->a.bdf, "pciback");
+	}
 	vcommon_unmap(&self->a);
 	vcommon_unmap(&self->b0);
 	vcommon_unmap(&self->b1);
@@ -436,6 +451,7 @@ TEST_F_TIMEOUT(bed, libxl_resets_on_attach_and_detach, 600)
 	driver_of(self->a.bdf, want, sizeof(want));
 	ASSERT_STREQ("pciback", want);
 
+	snprintf(self->xl_guest, sizeof(self->xl_guest), "%s", guest);
 	ASSERT_EQ(0, run_xl("xl create /etc/xen/%s.cfg", guest));
 	snprintf(log, sizeof(log), "/var/log/xen/guest-%s.log", guest);
 	for (i = 0; i < 300 && !file_has(log, "XST-INIT"); i++)
@@ -472,6 +488,7 @@ TEST_F_TIMEOUT(bed, libxl_resets_on_attach_and_detach, 600)
 	EXPECT_TRUE(clean(&self->a)) TH_LOG("libxl's do_flr on detach did not reset");
 	EXPECT_EQ(0, run_xl("xl destroy %s", guest));
 	EXPECT_EQ(0, run_xl("xl pci-assignable-remove %s", self->a.bdf));
+	self->xl_guest[0] = '\0';
 	ASSERT_EQ(0, bind_to(self->a.bdf, "pciback"));
 }
 

@@ -116,18 +116,26 @@ TEST(xl_refuses_trace_buffer)
 		SKIP(return, "no xl and guest kernel here (xen-pv-dom0 has them)");
 	if (claim("xst.vmtrace=", "1"))
 		SKIP(return, "xst.vmtrace=1: this Xen can trace");
+	/* The same domain without a trace buffer builds (paused): control */
 	f = fopen("/tmp/vmt.cfg", "w");
 	ASSERT_NE(NULL, f);
 	fprintf(f, "name = \"vmt\"\ntype = \"pvh\"\n"
-		   "kernel = \"/xst/domu/vmlinux\"\nmemory = 64\n"
-		   "vmtrace_buf_kb = 64\n");
+		   "kernel = \"/xst/domu/vmlinux\"\nmemory = 64\n");
+	fclose(f);
+	ASSERT_EQ(0, system("xl create -p /tmp/vmt.cfg >/tmp/vmt.log 2>&1"));
+	ASSERT_EQ(0, system("xl destroy vmt >>/tmp/vmt.log 2>&1"));
+
+	f = fopen("/tmp/vmt.cfg", "a");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "vmtrace_buf_kb = 64\n");
 	fclose(f);
 	rc = system("xl create -p /tmp/vmt.cfg >/tmp/vmt.log 2>&1");
 	ASSERT_TRUE(WIFEXITED(rc));
 	EXPECT_NE(0, WEXITSTATUS(rc)) {
 		(void)!system("xl destroy vmt >/dev/null 2>&1");
 	}
-	/* No half-built domain is left behind. */
+	/* Xen refused to build it (EINVAL), and nothing is left behind. */
+	EXPECT_EQ(0, system("grep -q 'domain creation fail: Invalid argument' /tmp/vmt.log"));
 	EXPECT_NE(0, system("xl domid vmt >/dev/null 2>&1"));
 	(void)!system("sed 's/^/# xl: /' /tmp/vmt.log | tail -n 3");
 }
