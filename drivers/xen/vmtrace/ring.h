@@ -11,6 +11,7 @@
 #ifndef _XEN_VMTRACE_RING_H
 #define _XEN_VMTRACE_RING_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 struct vmtrace_ring {
@@ -23,7 +24,7 @@ struct vmtrace_ring {
 };
 
 /* Largest buffer taken from Xen: 4 GiB */
-#define VMTRACE_MAX_FRAMES	(1ULL << 20)
+#define VMTRACE_MAX_FRAMES	BIT_ULL(20)
 
 int vmtrace_ring_init(struct vmtrace_ring *r, u64 frames);
 /* Count from @offset: what Xen wrote before is not offered. */
