@@ -75,9 +75,10 @@ qemu_xen() {
 	mkdir -p "$XEN_DIR"
 	local img=${XS_NVDIMM_IMG:-$XEN_DIR/nvdimm.img}
 	[ -f "$img" ] || truncate -s 256M "$img"
-	QEMU_CMD=(qemu-system-x86_64 -accel tcg
-		-machine q35,nvdimm=on,kernel-irqchip=split
-		-cpu max,-smap,-smep,-rdtscp,-avx,-avx2,-pku,-mpx -smp "$cpus"
+	local accel=(-accel tcg -cpu max,-smap,-smep,-rdtscp,-avx,-avx2,-pku,-mpx)
+	[ "$XS_XEN_ACCEL" = kvm ] && accel=(-accel kvm -cpu host,pmu=on)
+	QEMU_CMD=(qemu-system-x86_64 "${accel[@]}"
+		-machine q35,nvdimm=on,kernel-irqchip=split -smp "$cpus"
 		-m "$mem,slots=2,maxmem=$((mem + 1024))M"
 		-display none -monitor none -serial stdio -no-reboot
 		-device amd-iommu
@@ -121,7 +122,7 @@ xen_boot() {
 	"$HARNESS/lib/mkinitramfs" "$dir/dom0.cpio" "$nonce" "$tree"
 	rm -rf "$tree"
 	qemu_xen "$dir" "$XEN_HOST_MEM" 2 "$xen_cmdline" \
-		"$KBUILD/vmlinux $(echo $dom0_cmdline) xst.vpmu=$XEN_VPMU xst.initrd_size=$(stat -c %s "$dir/dom0.cpio") xst.nonce=$nonce" \
+		"$KBUILD/vmlinux $(echo $dom0_cmdline) xst.vpmu=$XEN_VPMU $(pmu_claims) xst.initrd_size=$(stat -c %s "$dir/dom0.cpio") xst.nonce=$nonce" \
 		"$dir/dom0.cpio"
 	XEN_RC=0
 	python3 "$HARNESS/lib/vmrun.py" --log "$dir/console.log" --timeout "${XS_XEN_TIMEOUT:-400}" \
@@ -132,6 +133,19 @@ xen_boot() {
 # xst.vpmu=. Under QEMU TCG the CPU has no PMU, so Xen disables its vPMU
 # either way; the tests check that guests fall back cleanly in both.
 XEN_VPMU=${XEN_VPMU:-off}
+
+# XS_XEN_ACCEL=kvm runs the test bed under KVM with the host CPU and its
+# PMU (a machine whose KVM can run Xen and expose a PMU; not this project's
+# test machines). Guests are then told xst.hwpmu=1 and the host's count of
+# perf_hot's user instructions (xst.instr=), which perf in them must match.
+XS_XEN_ACCEL=${XS_XEN_ACCEL:-tcg}
+pmu_claims() {
+	local n
+	[ "$XS_XEN_ACCEL" = kvm ] || return 0
+	n=$(perf stat -x, -e instructions:u -- "$OUT/kselftest/xen/perf_hot" -n 50 2>&1 >/dev/null |
+		awk -F, '$3 ~ /^instructions/ { printf "%d", $1 }')
+	echo "xst.hwpmu=1 xst.instr=${n:-0}"
+}
 
 # The Xen command line for a dom0 of the given type (pv or pvh).
 xen_cmdline() {
@@ -166,7 +180,7 @@ name = "$name"
 type = "$type"
 kernel = "/xst/domu/vmlinux"
 ramdisk = "/xst/domu/$name.cpio"
-extra = "$(echo $cmdline) xst.vpmu=$XEN_VPMU xst.initrd_size=$(stat -c %s "$tree/xst/domu/$name.cpio") xst.nonce=$nonce"
+extra = "$(echo $cmdline) xst.vpmu=$XEN_VPMU $(pmu_claims) xst.initrd_size=$(stat -c %s "$tree/xst/domu/$name.cpio") xst.nonce=$nonce"
 memory = $XEN_DOMU_MEM
 vcpus = $XEN_DOMU_CPUS
 on_poweroff = "destroy"

@@ -24,7 +24,7 @@
 #include <xen/interface/version.h>
 #include <xen/xen.h>
 #include <xen/xen-ops.h>
-#include <uapi/xen/vmtrace.h>
+#include <xen/vmtrace.h>
 
 #include "abi.h"
 #include "ring.h"

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A program whose time goes to one known function, xst_hot_loop(), for
- * perf_sampling.sh: it spins there for the seconds given (default 0.5).
+ * perf_sampling.sh: it spins there for the seconds given (default 0.5),
+ * or with "-n N" for exactly N million rounds, whose instruction count
+ * does not depend on the machine.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* A xorshift chain: no closed form for the compiler to find */
@@ -30,9 +33,16 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	double end = now() + (argc > 1 ? atof(argv[1]) : 0.5);
 	unsigned long x = 88172645463325252UL;
+	double end;
+	long n;
 
+	if (argc > 2 && !strcmp(argv[1], "-n")) {
+		for (n = atol(argv[2]); n > 0; n--)
+			x = xst_hot(x, 1000000);
+		return x == 42;
+	}
+	end = now() + (argc > 1 ? atof(argv[1]) : 0.5);
 	while (now() < end)
 		x = xst_hot(x, 1000000);
 	/* Use the result, or the loop could go. */

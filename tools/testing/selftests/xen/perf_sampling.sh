@@ -3,6 +3,9 @@
 # perf itself in this guest: "perf stat -e task-clock" counts the time of
 # perf_hot, "perf record -e cpu-clock" puts most samples in its hot
 # function, and (without a PMU) "perf stat -e cycles" says not supported.
+# Where the CPU under Xen has a PMU (xst.hwpmu=1, Xen on KVM), perf stat
+# -e instructions:u of perf_hot -n 50 must be within 1% of the count the
+# launcher measured on the host (xst.instr=).
 # The launcher puts Debian's perf in the initramfs and says so (xst.perf=1).
 dir=$(dirname "$0")
 hot=$dir/perf_hot
@@ -57,8 +60,16 @@ else
 fi
 
 if [ "$(arg hwpmu)" = 1 ]; then
-	echo "ok 3 # SKIP the CPU has a PMU (xst.hwpmu=1)"
-	n=3
+	want=$(arg instr)
+	perf stat -x, -e instructions:u -o "$tmp/instr" -- "$hot" -n 50 || true
+	got=$(awk -F, '$3 ~ /^instructions/ { printf "%d", $1 }' "$tmp/instr")
+	echo "# instructions:u of perf_hot -n 50: ${got:-none}, host ${want:-unknown}"
+	if [ -n "$got" ] && [ -n "$want" ] &&
+		awk -v g="$got" -v w="$want" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d <= w / 100) }'; then
+		result ok "perf stat -e instructions: within 1% of the host's count"
+	else
+		result fail "perf stat -e instructions: within 1% of the host's count"
+	fi
 else
 	perf stat -x, -e cycles -o "$tmp/cycles" -- "$hot" 0.1 || true
 	if grep -q '^<not supported>,,cycles' "$tmp/cycles"; then
