@@ -64,8 +64,8 @@ if [ "$(arg hwpmu)" = 1 ]; then
 	perf stat -x, -e instructions:u -o "$tmp/instr" -- "$hot" -n 50 || true
 	got=$(awk -F, '$3 ~ /^instructions/ { printf "%d", $1 }' "$tmp/instr")
 	echo "# instructions:u of perf_hot -n 50: ${got:-none}, host ${want:-unknown}"
-	if [ -n "$got" ] && [ -n "$want" ] &&
-		awk -v g="$got" -v w="$want" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d <= w / 100) }'; then
+	within='BEGIN { d = g - w; if (d < 0) d = -d; exit !(d <= w / 100) }'
+	if [ -n "$got" ] && [ -n "$want" ] && awk -v g="$got" -v w="$want" "$within"; then
 		result ok "perf stat -e instructions: within 1% of the host's count"
 	else
 		result fail "perf stat -e instructions: within 1% of the host's count"
