@@ -81,21 +81,23 @@ wait_node() {
 }
 
 # wait_init NAME SECONDS: until the guest's init has started (its console
-# says so); the boot's own messages are then behind us.
+# says so); the boot's own messages are then behind us. Fails at once if
+# the guest is gone.
 wait_init() {
 	t=0
-	until grep -q "XST-INIT reached" "/var/log/xen/guest-$1.log" || [ $t -ge "$2" ]; do
+	until grep -q "XST-INIT reached" "/var/log/xen/guest-$1.log"; do
+		[ $t -lt "$2" ] && xl domid "$1" >/dev/null 2>&1 || return 1
 		sleep 1
 		t=$((t + 1))
 	done
-	[ $t -lt "$2" ]
 }
 
 # wait_state PATH STATE SECONDS: print the node once it reads STATE, or
-# what it read last.
+# what it read last (at once if the domain of PATH is gone).
 wait_state() {
-	t=0
-	while [ "$(xenstore-read "$1" 2>/dev/null)" != "$2" ] && [ $t -lt "$3" ]; do
+	t=0 d=${1#/local/domain/}
+	while [ "$(xenstore-read "$1" 2>/dev/null)" != "$2" ] && [ $t -lt "$3" ] &&
+		xl domname "${d%%/*}" >/dev/null 2>&1; do
 		sleep 1
 		t=$((t + 1))
 	done
@@ -124,6 +126,11 @@ hot_add() {
 refused() {
 	domid=$1 dev=$2 want=$3 desc=$4
 	shift 4
+	# A guest that died (see the console) answers nothing: fail at once.
+	if ! xl domname "$domid" >/dev/null 2>&1; then
+		ok 1 "refused, $desc: domain $domid is gone"
+		return
+	fi
 	hot_add "$domid" "$dev" "$@"
 	got=$(wait_node "/local/domain/$domid/error/device/vpmem/$dev/error" 60)
 	if [ "$got" = "$want" ]; then
