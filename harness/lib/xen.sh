@@ -67,6 +67,11 @@ dom0_tree() {
 # saw an XSAVE size that did not match the features ("XSAVE consistency
 # problem: size 576 != kernel_size 2696", "Bad FPU state"), and user
 # programs then crashed at random (malloc corruption, segfaults).
+# XSAVE off altogether: with it, Xen's lazy FPU switching under QEMU's
+# nested SVM now and then ran a program on another vCPU's SSE registers
+# (busybox segfaults, "se: not found" for sed, xl's "corrupted
+# double-linked list"): in dom0 while a PVH domU booted, 5 to 98 bad
+# commands in each of four stress runs; with FXSAVE, none in three.
 # Sets QEMU_CMD; writes it, quoted, to DIR/qemu.cmd for reproducing by hand.
 # Usage: qemu_xen DIR MEM_MIB CPUS XEN_CMDLINE DOM0_KERNEL_AND_CMDLINE INITRD
 qemu_xen() {
@@ -75,7 +80,7 @@ qemu_xen() {
 	mkdir -p "$XEN_DIR"
 	local img=${XS_NVDIMM_IMG:-$XEN_DIR/nvdimm.img}
 	[ -f "$img" ] || truncate -s 256M "$img"
-	local accel=(-accel tcg -cpu max,-smap,-smep,-rdtscp,-avx,-avx2,-pku,-mpx)
+	local accel=(-accel tcg -cpu max,-smap,-smep,-rdtscp,-avx,-avx2,-pku,-mpx,-xsave)
 	[ "$XS_XEN_ACCEL" = kvm ] && accel=(-accel kvm -cpu host,pmu=on)
 	QEMU_CMD=(qemu-system-x86_64 "${accel[@]}"
 		-machine q35,nvdimm=on,kernel-irqchip=split -smp "$cpus"
@@ -148,10 +153,9 @@ pmu_claims() {
 }
 
 # The Xen command line for a dom0 of the given type (pv or pvh).
-# Xen's FPU switching stays lazy (its default here). With
-# spec-ctrl=eager-fpu, programs in dom0 no longer crashed while a PVH domU
-# booted (see README), but HVM vCPUs triple-faulted far more often: a
-# 4-vCPU PVH dom0 in 2 boots of 2, a PVH domU in most stress runs.
+# Xen's FPU switching stays lazy (its default here): spec-ctrl=eager-fpu
+# also stopped the SSE corruption (see qemu_xen), but HVM vCPUs then
+# triple-faulted far more often (a 4-vCPU PVH dom0 in 2 boots of 2).
 xen_cmdline() {
 	local extra=""
 	[ "$1" = pvh ] && extra="dom0=pvh"
