@@ -72,13 +72,20 @@ static int vmtrace_check_xen(void)
 	return 0;
 }
 
-static int vmtrace_domctl(struct vmtrace_session *s, u32 cmd, u64 *value)
+/* @value: read by set_option, written by the commands that return one */
+static int vmtrace_domctl(struct vmtrace_session *s, u32 cmd, u64 key,
+			  u64 *value)
 {
 	struct xen_domctl op = {
 		.cmd = XEN_DOMCTL_vmtrace_op,
 		.interface_version = XEN_DOMCTL_INTERFACE_VERSION,
 		.domain = s->domid,
-		.u.vmtrace_op = { .cmd = cmd, .vcpu = s->vcpu },
+		.u.vmtrace_op = {
+			.cmd = cmd,
+			.vcpu = s->vcpu,
+			.key = key,
+			.value = value ? *value : 0,
+		},
 	};
 	int err;
 
@@ -139,7 +146,7 @@ static int vmtrace_attach(struct vmtrace_session *s,
 	s->vcpu = a.vcpu;
 	s->frames = frames;
 	/* Count from where Xen is now: older bytes may be half overwritten. */
-	err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_output_position, &pos);
+	err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_output_position, 0, &pos);
 	if (!err)
 		err = vmtrace_ring_reset(&s->ring, pos);
 	if (err)
@@ -154,7 +161,7 @@ static int vmtrace_poll(struct vmtrace_session *s,
 {
 	struct xen_vmtrace_poll p = {};
 	u64 pos;
-	int err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_output_position, &pos);
+	int err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_output_position, 0, &pos);
 
 	if (err)
 		return err;
@@ -168,6 +175,53 @@ static int vmtrace_poll(struct vmtrace_session *s,
 	p.lost = s->ring.lost;
 	vmtrace_ring_unread(&s->ring, &p.at, &p.len);
 	return copy_to_user(uarg, &p, sizeof(p)) ? -EFAULT : 0;
+}
+
+static int vmtrace_check_option(struct vmtrace_session *s, bool set,
+				const struct xen_vmtrace_option *o)
+{
+	const char *why;
+	u64 ctl = 0;
+	int err;
+
+	if (set && o->key == MSR_IA32_RTIT_CTL) {
+		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_get_option,
+				     MSR_IA32_RTIT_CTL, &ctl);
+		if (err)
+			return err;
+	}
+	why = vmtrace_option_refusal(set, o->key, ctl, o->value);
+	if (!why)
+		return 0;
+	pr_info_ratelimited("d%uv%u: option %#llx: %s\n", s->domid, s->vcpu,
+			    o->key, why);
+	return -EINVAL;
+}
+
+static int vmtrace_option(struct vmtrace_session *s, unsigned int cmd,
+			  struct xen_vmtrace_option __user *uarg)
+{
+	bool set = cmd == XEN_VMTRACE_IOC_SET_OPTION;
+	struct xen_vmtrace_option o;
+	int err;
+
+	if (copy_from_user(&o, uarg, sizeof(o)))
+		return -EFAULT;
+	err = vmtrace_check_option(s, set, &o);
+	if (err)
+		return err;
+	err = vmtrace_domctl(s, set ? XEN_DOMCTL_vmtrace_set_option :
+			     XEN_DOMCTL_vmtrace_get_option, o.key, &o.value);
+	if (err) {
+		if (err != -ESRCH)
+			pr_info_ratelimited("d%uv%u: Xen refused to %s option %#llx = %#llx (%d)\n",
+					    s->domid, s->vcpu, set ? "set" : "get",
+					    o.key, o.value, err);
+		return err;
+	}
+	if (!set && copy_to_user(uarg, &o, sizeof(o)))
+		return -EFAULT;
+	return 0;
 }
 
 static long vmtrace_ioctl(struct file *file, unsigned int cmd,
@@ -188,22 +242,26 @@ static long vmtrace_ioctl(struct file *file, unsigned int cmd,
 		err = vmtrace_attach(s, uarg);
 		break;
 	case XEN_VMTRACE_IOC_ENABLE:
-		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_enable, NULL);
+		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_enable, 0, NULL);
 		break;
 	case XEN_VMTRACE_IOC_DISABLE:
-		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_disable, NULL);
+		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_disable, 0, NULL);
 		break;
 	case XEN_VMTRACE_IOC_RESET:
-		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_reset_and_enable,
+		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_reset_and_enable, 0,
 				     NULL);
 		if (!err)
-			err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_output_position,
+			err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_output_position, 0,
 					     &pos);
 		if (!err)
 			err = vmtrace_ring_reset(&s->ring, pos);
 		break;
 	case XEN_VMTRACE_IOC_POLL:
 		err = vmtrace_poll(s, uarg);
+		break;
+	case XEN_VMTRACE_IOC_GET_OPTION:
+	case XEN_VMTRACE_IOC_SET_OPTION:
+		err = vmtrace_option(s, cmd, uarg);
 		break;
 	case XEN_VMTRACE_IOC_CONSUME:
 		err = get_user(len, (u64 __user *)uarg);
@@ -320,7 +378,7 @@ static int vmtrace_release(struct inode *inode, struct file *file)
 
 	/* Nobody reads on: stop the vCPU's tracing (mappings go with mm). */
 	if (s->attached)
-		vmtrace_domctl(s, XEN_DOMCTL_vmtrace_disable, NULL);
+		vmtrace_domctl(s, XEN_DOMCTL_vmtrace_disable, 0, NULL);
 	kfree(s);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
+#include <asm/msr-index.h>
 #include <asm/page.h>
 
 #include "ring.h"
@@ -64,4 +65,26 @@ int vmtrace_ring_consume(struct vmtrace_ring *r, u64 len)
 		return -EINVAL;
 	r->tail += len;
 	return 0;
+}
+
+/*
+ * Xen 4.17 takes three MSR_IA32_RTIT_* keys. Two writes would put Xen or
+ * the count out of step: TraceEn, which Xen also tracks apart from the
+ * MSR (ENABLE and DISABLE set both), and the output offset (RESET moves
+ * it and the count together). @ctl: RTIT_CTL now, for a write to it.
+ * Returns NULL when the request may go to Xen, else why not.
+ */
+const char *vmtrace_option_refusal(bool set, u64 key, u64 ctl, u64 value)
+{
+	switch (key) {
+	case MSR_IA32_RTIT_STATUS:
+		return NULL;
+	case MSR_IA32_RTIT_OUTPUT_MASK:
+		return set ? "the output offset moves with RESET only" : NULL;
+	case MSR_IA32_RTIT_CTL:
+		if (set && ((ctl ^ value) & RTIT_CTL_TRACEEN))
+			return "TraceEn changes with ENABLE and DISABLE only";
+		return NULL;
+	}
+	return "not an RTIT MSR that Xen offers";
 }

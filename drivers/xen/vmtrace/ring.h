@@ -32,5 +32,6 @@ int vmtrace_ring_reset(struct vmtrace_ring *r, u64 offset);
 int vmtrace_ring_advance(struct vmtrace_ring *r, u64 offset);
 void vmtrace_ring_unread(const struct vmtrace_ring *r, u64 *at, u64 *len);
 int vmtrace_ring_consume(struct vmtrace_ring *r, u64 len);
+const char *vmtrace_option_refusal(bool set, u64 key, u64 ctl, u64 value);
 
 #endif

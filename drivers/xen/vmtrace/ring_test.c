@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the vmtrace ring: sizes Xen may report, positions that
- * wrap, a reader that falls a buffer behind, and bad positions.
+ * wrap, a reader that falls a buffer behind, bad positions, and the
+ * option writes that would put Xen or the count out of step.
  */
 #include <kunit/test.h>
+#include <asm/msr-index.h>
 
 #include "ring.h"
 
@@ -106,11 +108,44 @@ static void vmtrace_ring_test_bad_position(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmtrace_ring_consume(&r, 64), 0);
 }
 
+/* Which option requests reach Xen, with RTIT_CTL at ctl */
+static void vmtrace_ring_test_options(struct kunit *test)
+{
+	static const struct {
+		bool set;
+		u64 key, ctl, value;
+		bool refused;
+	} t[] = {
+		{ false, MSR_IA32_RTIT_CTL, 0, 0, false },
+		{ false, MSR_IA32_RTIT_STATUS, 0, 0, false },
+		{ false, MSR_IA32_RTIT_OUTPUT_MASK, 0, 0, false },
+		{ false, MSR_IA32_RTIT_OUTPUT_BASE, 0, 0, true },
+		{ false, 0, 0, 0, true },
+		{ true, MSR_IA32_RTIT_CTL, 0, RTIT_CTL_BRANCH_EN, false },
+		{ true, MSR_IA32_RTIT_CTL, RTIT_CTL_TRACEEN,
+		  RTIT_CTL_TRACEEN | RTIT_CTL_TSC_EN, false },
+		{ true, MSR_IA32_RTIT_CTL, 0, RTIT_CTL_TRACEEN, true },
+		{ true, MSR_IA32_RTIT_CTL, RTIT_CTL_TRACEEN, RTIT_CTL_OS, true },
+		{ true, MSR_IA32_RTIT_STATUS, 0, 0, false },
+		{ true, MSR_IA32_RTIT_OUTPUT_MASK, 0, 0, true },
+		{ true, MSR_IA32_RTIT_STATUS + 1, 0, 0, true },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		KUNIT_EXPECT_EQ_MSG(test, !!vmtrace_option_refusal(t[i].set,
+				    t[i].key, t[i].ctl, t[i].value), t[i].refused,
+				    "%s %#llx ctl %#llx value %#llx",
+				    t[i].set ? "set" : "get", t[i].key,
+				    t[i].ctl, t[i].value);
+}
+
 static struct kunit_case vmtrace_ring_test_cases[] = {
 	KUNIT_CASE(vmtrace_ring_test_sizes),
 	KUNIT_CASE(vmtrace_ring_test_wrap),
 	KUNIT_CASE(vmtrace_ring_test_overrun),
 	KUNIT_CASE(vmtrace_ring_test_bad_position),
+	KUNIT_CASE(vmtrace_ring_test_options),
 	{}
 };
 

@@ -7,6 +7,7 @@
  * size; mmap() of that size at offset 0 maps the buffer read-only; POLL
  * follows Xen's write position and says which bytes are new and which
  * were overwritten before they were read; CONSUME hands bytes back.
+ * GET_OPTION and SET_OPTION read and write Xen's trace settings.
  */
 #ifndef _UAPI_XEN_VMTRACE_H
 #define _UAPI_XEN_VMTRACE_H
@@ -29,6 +30,17 @@ struct xen_vmtrace_poll {
 	__u64 len;	/* unread bytes there before the buffer's end */
 };
 
+/*
+ * Intel PT: key is an MSR index, RTIT_CTL (0x570, whose bits perf's
+ * intel_pt config mirrors), RTIT_STATUS (0x571) or RTIT_OUTPUT_MASK
+ * (0x561, read only here); Xen filters the values. SET_OPTION never
+ * changes RTIT_CTL.TraceEn (ENABLE and DISABLE do).
+ */
+struct xen_vmtrace_option {
+	__u64 key;
+	__u64 value;
+};
+
 #define XEN_VMTRACE_IOC_ATTACH	_IOWR(0xB8, 0x00, struct xen_vmtrace_attach)
 #define XEN_VMTRACE_IOC_ENABLE	_IO(0xB8, 0x01)
 #define XEN_VMTRACE_IOC_DISABLE	_IO(0xB8, 0x02)
@@ -36,5 +48,7 @@ struct xen_vmtrace_poll {
 #define XEN_VMTRACE_IOC_RESET	_IO(0xB8, 0x03)
 #define XEN_VMTRACE_IOC_POLL	_IOR(0xB8, 0x04, struct xen_vmtrace_poll)
 #define XEN_VMTRACE_IOC_CONSUME	_IOW(0xB8, 0x05, __u64)
+#define XEN_VMTRACE_IOC_GET_OPTION	_IOWR(0xB8, 0x06, struct xen_vmtrace_option)
+#define XEN_VMTRACE_IOC_SET_OPTION	_IOW(0xB8, 0x07, struct xen_vmtrace_option)
 
 #endif

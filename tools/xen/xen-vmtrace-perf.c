@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xen-vmtrace-perf: record a Xen guest vCPU's Intel PT trace into a
+ * perf.data file that perf's Intel PT decoder reads (perf report -D,
+ * perf script --itrace=...). See Documentation/admin-guide/xen-vmtrace.rst.
+ *
+ *   xen-vmtrace-perf -d DOMID -v VCPU [-o FILE] [-s SECONDS] [-i MS]
+ *	drains /dev/xen/vmtrace (dom0) until SIGINT or SIGTERM, the time
+ *	limit, or the domain's death
+ *   xen-vmtrace-perf -r RAW [-o FILE]
+ *	converts raw trace bytes, e.g. what Xen's xen-vmtrace prints
+ *
+ * The file holds one intel_pt event, its AUXTRACE_INFO, the trace as
+ * AUXTRACE records in stream order, and a truncated AUX record wherever
+ * bytes were lost, which perf reports as "Lost trace data". There are no
+ * timestamps or thread records: perf decodes without time, and it needs
+ * the guest's images to follow branches.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/perf_event.h>
+#include <xen/vmtrace.h>
+
+#define DEV "/dev/xen/vmtrace"
+#define MSR_RTIT_CTL	0x570
+/* RTIT_CTL bits a perf intel_pt config takes at the same positions */
+#define RTIT_CTL_OS	0x04ULL
+#define RTIT_CTL_USR	0x08ULL
+#define PT_CONFIG_BITS	0x0fffff32ULL
+
+/* perf.data layout (tools/perf/util/header.h, event.h): a fixed format */
+struct file_section {
+	uint64_t offset, size;
+};
+
+struct file_header {
+	uint64_t magic, size, attr_size;
+	struct file_section attrs, data, event_types;
+	uint64_t features[4];
+};
+
+struct file_attr {
+	struct perf_event_attr attr;
+	struct file_section ids;
+};
+
+enum {
+	REC_AUXTRACE_INFO = 70,
+	REC_AUXTRACE = 71,
+	AUXTRACE_INTEL_PT = 1,
+};
+
+/* AUXTRACE_INFO private words of intel_pt, in perf's order */
+enum {
+	PT_PMU_TYPE, PT_TIME_SHIFT, PT_TIME_MULT, PT_TIME_ZERO,
+	PT_CAP_USER_TIME_ZERO, PT_TSC_BIT, PT_NORETCOMP_BIT,
+	PT_HAVE_SCHED_SWITCH, PT_SNAPSHOT_MODE, PT_PER_CPU_MMAPS, PT_MTC_BIT,
+	PT_MTC_FREQ_BITS, PT_TSC_CTC_N, PT_TSC_CTC_D, PT_CYC_BIT,
+	PT_MAX_NONTURBO_RATIO, PT_FILTER_STR_LEN, PT_PRIV_WORDS
+};
+
+struct rec_auxtrace_info {
+	struct perf_event_header h;
+	uint32_t type, reserved;
+	uint64_t priv[PT_PRIV_WORDS];
+};
+
+struct rec_auxtrace {
+	struct perf_event_header h;
+	uint64_t size, offset, reference;
+	uint32_t idx, tid, cpu, reserved;
+};
+
+/* The id trailer of sample_id_all with PERF_SAMPLE_TID and _CPU */
+struct sample_id {
+	uint32_t pid, tid, cpu, reserved;
+};
+
+struct rec_aux {
+	struct perf_event_header h;
+	uint64_t aux_offset, aux_size, flags;
+	struct sample_id id;
+};
+
+static_assert(sizeof(struct file_header) == 104, "perf_file_header");
+static_assert(sizeof(struct rec_auxtrace_info) == 16 + 8 * 17, "info");
+static_assert(sizeof(struct rec_auxtrace) == 48, "perf_record_auxtrace");
+static_assert(sizeof(struct rec_aux) == 48, "perf_record_aux");
+
+/* Without an intel_pt PMU here, any type no core PMU uses will do. */
+#define PT_TYPE_FALLBACK 0x7ffe
+
+struct out {
+	const char *path;
+	FILE *f;
+	uint64_t data_start;
+	uint64_t bytes, lost, records;
+};
+
+/* The output while it is being written: die() removes it. */
+static const char *partial;
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("xen-vmtrace-perf: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	if (partial)
+		unlink(partial);
+	exit(1);
+}
+
+static void put(struct out *o, const void *p, size_t n)
+{
+	if (n && fwrite(p, n, 1, o->f) != 1)
+		die("%s: %s", o->path, strerror(errno));
+}
+
+static uint32_t pt_pmu_type(void)
+{
+	FILE *f = fopen("/sys/bus/event_source/devices/intel_pt/type", "r");
+	unsigned int t;
+
+	if (f && fscanf(f, "%u", &t) == 1) {
+		fclose(f);
+		return t;
+	}
+	if (f)
+		fclose(f);
+	return PT_TYPE_FALLBACK;
+}
+
+/* Header and attr now, sizes at the end; then the AUXTRACE_INFO. */
+static void out_open(struct out *o, uint64_t rtit_ctl)
+{
+	struct file_attr fa = { 0 };
+	struct file_header fh = { 0 };
+	struct rec_auxtrace_info info = { 0 };
+	uint32_t type = pt_pmu_type();
+
+	o->f = fopen(o->path, "w");
+	if (!o->f)
+		die("%s: %s", o->path, strerror(errno));
+	partial = o->path;
+	fa.attr.type = type;
+	fa.attr.size = sizeof(fa.attr);
+	fa.attr.config = rtit_ctl & PT_CONFIG_BITS;
+	fa.attr.exclude_kernel = !(rtit_ctl & RTIT_CTL_OS);
+	fa.attr.exclude_user = !(rtit_ctl & RTIT_CTL_USR);
+	fa.attr.exclude_hv = 1;
+	/* perf orders (and so decodes) only events that carry an id */
+	fa.attr.sample_id_all = 1;
+	fa.attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_CPU;
+	put(o, &fh, sizeof(fh));
+	put(o, &fa, sizeof(fa));
+	o->data_start = sizeof(fh) + sizeof(fa);
+
+	info.h.type = REC_AUXTRACE_INFO;
+	info.h.size = sizeof(info);
+	info.type = AUXTRACE_INTEL_PT;
+	info.priv[PT_PMU_TYPE] = type;
+	/* Where perf's intel_pt format puts these switches in config */
+	info.priv[PT_TSC_BIT] = 1ULL << 10;
+	info.priv[PT_NORETCOMP_BIT] = 1ULL << 11;
+	info.priv[PT_MTC_BIT] = 1ULL << 9;
+	info.priv[PT_MTC_FREQ_BITS] = 0xfULL << 14;
+	info.priv[PT_CYC_BIT] = 1ULL << 1;
+	/* No perf clock to tie TSC packets to: decode without time. */
+	info.priv[PT_TIME_MULT] = 1;
+	put(o, &info, sizeof(info));
+}
+
+static void out_trace(struct out *o, const void *a, size_t alen,
+		      const void *b, size_t blen)
+{
+	static const char pad[8];	/* zero bytes are PT PAD packets */
+	size_t n = alen + blen, padn = -n & 7;
+	struct rec_auxtrace r = {
+		.h.type = REC_AUXTRACE,
+		.h.size = sizeof(r),
+		.size = n + padn,
+		.offset = o->bytes + o->lost,
+		.reference = o->records,
+		.tid = -1,
+		.cpu = -1,
+	};
+
+	if (!n)
+		return;
+	put(o, &r, sizeof(r));
+	put(o, a, alen);
+	put(o, b, blen);
+	put(o, pad, padn);
+	o->bytes += n;
+	o->records++;
+}
+
+static void out_lost(struct out *o, uint64_t n)
+{
+	struct rec_aux r = {
+		.h.type = PERF_RECORD_AUX,
+		.h.size = sizeof(r),
+		.aux_offset = o->bytes + o->lost,
+		.aux_size = n,
+		.flags = PERF_AUX_FLAG_TRUNCATED,
+		.id = { -1, -1, -1 },
+	};
+
+	put(o, &r, sizeof(r));
+	o->lost += n;
+}
+
+static void out_close(struct out *o)
+{
+	struct file_header fh = {
+		.magic = 0x32454c4946524550ULL,	/* "PERFILE2" */
+		.size = sizeof(fh),
+		.attr_size = sizeof(struct file_attr),
+		.attrs = { sizeof(fh), sizeof(struct file_attr) },
+	};
+	long end = ftell(o->f);
+
+	if (end < 0)
+		die("%s: %s", o->path, strerror(errno));
+	fh.data.offset = o->data_start;
+	fh.data.size = end - o->data_start;
+	if (fseek(o->f, 0, SEEK_SET))
+		die("%s: %s", o->path, strerror(errno));
+	put(o, &fh, sizeof(fh));
+	if (fclose(o->f))
+		die("%s: %s", o->path, strerror(errno));
+	partial = NULL;
+}
+
+static void convert_raw(const char *raw, struct out *o)
+{
+	static char buf[1 << 16];
+	FILE *in = fopen(raw, "r");
+	size_t n;
+
+	if (!in)
+		die("%s: %s", raw, strerror(errno));
+	/* Xen's default: branches of user and kernel code */
+	out_open(o, RTIT_CTL_OS | RTIT_CTL_USR | (1ULL << 13));
+	while ((n = fread(buf, 1, sizeof(buf), in)))
+		out_trace(o, buf, n, NULL, 0);
+	if (ferror(in))
+		die("%s: %s", raw, strerror(errno));
+	fclose(in);
+	if (!o->bytes)
+		die("%s: no trace bytes", raw);
+}
+
+static int poll_dev(int fd, struct xen_vmtrace_poll *p)
+{
+	return ioctl(fd, XEN_VMTRACE_IOC_POLL, p) ? -errno : 0;
+}
+
+/*
+ * Copy what is unread, then poll again: bytes the writer reached in the
+ * meantime (the driver counts them lost and moves the tail past them)
+ * may be torn, so only the copy from the new tail on is kept.
+ */
+static int drain(int fd, const char *ring, struct out *o, char *copy)
+{
+	struct xen_vmtrace_poll p, q;
+	uint64_t n, first, keep, skip;
+	int err = poll_dev(fd, &p);
+
+	if (err)
+		return err;
+	if (p.lost > o->lost)
+		out_lost(o, p.lost - o->lost);
+	n = p.head - p.tail;
+	first = p.len;
+	memcpy(copy, ring + p.at, first);
+	memcpy(copy + first, ring, n - first);
+	err = poll_dev(fd, &q);
+	if (err)
+		return err;
+	skip = q.tail - p.tail;
+	if (skip > n)
+		skip = n;
+	if (q.lost > o->lost)
+		out_lost(o, q.lost - o->lost);
+	keep = n - skip;
+	out_trace(o, copy + skip, keep, NULL, 0);
+	if (keep && ioctl(fd, XEN_VMTRACE_IOC_CONSUME, &keep))
+		return -errno;
+	return 0;
+}
+
+static void record(unsigned int domid, unsigned int vcpu, unsigned int secs,
+		   unsigned int poll_ms, struct out *o)
+{
+	struct xen_vmtrace_attach a = { .domid = domid, .vcpu = vcpu };
+	struct xen_vmtrace_option ctl = { .key = MSR_RTIT_CTL };
+	struct timespec nap = { poll_ms / 1000, (poll_ms % 1000) * 1000000L };
+	time_t end = secs ? time(NULL) + secs : 0;
+	bool stop = false;
+	char *ring, *copy;
+	sigset_t sigs;
+	int fd, err;
+
+	/* SIGINT and SIGTERM end the recording: waited for between polls */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+
+	fd = open(DEV, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("%s: %s", DEV, strerror(errno));
+	if (ioctl(fd, XEN_VMTRACE_IOC_ATTACH, &a))
+		die("d%uv%u: %s", domid, vcpu, strerror(errno));
+	if (ioctl(fd, XEN_VMTRACE_IOC_GET_OPTION, &ctl))
+		die("d%uv%u: reading RTIT_CTL: %s", domid, vcpu,
+		    strerror(errno));
+	ring = mmap(NULL, a.size, PROT_READ, MAP_SHARED, fd, 0);
+	copy = malloc(a.size);
+	if (ring == MAP_FAILED || !copy)
+		die("d%uv%u: mapping %llu bytes: %s", domid, vcpu,
+		    (unsigned long long)a.size, strerror(errno));
+	out_open(o, ctl.value);
+	if (ioctl(fd, XEN_VMTRACE_IOC_RESET))
+		die("d%uv%u: enabling: %s", domid, vcpu, strerror(errno));
+
+	do {
+		stop = sigtimedwait(&sigs, NULL, &nap) > 0;
+		err = drain(fd, ring, o, copy);
+	} while (!err && !stop && (!end || time(NULL) < end));
+
+	/* Stop the writer, then take what it wrote last. */
+	if (!err && !ioctl(fd, XEN_VMTRACE_IOC_DISABLE))
+		err = drain(fd, ring, o, copy);
+	if (err == -ESRCH)
+		fprintf(stderr, "xen-vmtrace-perf: domain %u is gone\n", domid);
+	else if (err)
+		fprintf(stderr, "xen-vmtrace-perf: d%uv%u: %s\n", domid, vcpu,
+			strerror(-err));
+	munmap(ring, a.size);
+	free(copy);
+	close(fd);
+}
+
+static unsigned int number(const char *s, const char *what, unsigned int max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || v > max || *s == '-') {
+		fprintf(stderr, "xen-vmtrace-perf: bad %s '%s'\n", what, s);
+		exit(2);
+	}
+	return v;
+}
+
+static void bad_usage(void)
+{
+	fputs("usage: xen-vmtrace-perf -d DOMID -v VCPU [-o FILE] [-s SECONDS] [-i MS]\n"
+	      "       xen-vmtrace-perf -r RAW [-o FILE]\n", stderr);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct out o = { .path = "perf.data" };
+	long domid = -1, vcpu = -1;
+	unsigned int secs = 0, poll_ms = 10;
+	const char *raw = NULL;
+	int c;
+
+	while ((c = getopt(argc, argv, "d:v:o:s:i:r:")) != -1) {
+		switch (c) {
+		case 'd':
+			domid = number(optarg, "domain id", 0x7fef);
+			break;
+		case 'v':
+			vcpu = number(optarg, "vCPU", 4095);
+			break;
+		case 'o':
+			o.path = optarg;
+			break;
+		case 's':
+			secs = number(optarg, "time limit", 86400);
+			break;
+		case 'i':
+			poll_ms = number(optarg, "poll interval", 10000);
+			break;
+		case 'r':
+			raw = optarg;
+			break;
+		default:
+			bad_usage();
+		}
+	}
+	if (optind != argc || (raw && (domid >= 0 || vcpu >= 0)) ||
+	    (!raw && (domid < 0 || vcpu < 0)))
+		bad_usage();
+
+	if (raw)
+		convert_raw(raw, &o);
+	else
+		record(domid, vcpu, secs, poll_ms ? poll_ms : 1, &o);
+	out_close(&o);
+	fprintf(stderr, "xen-vmtrace-perf: %s: %llu bytes of trace in %llu records, %llu lost\n",
+		o.path, (unsigned long long)o.bytes,
+		(unsigned long long)o.records, (unsigned long long)o.lost);
+	return 0;
+}
