@@ -81,6 +81,10 @@ qemu_xen() {
 	local img=${XS_NVDIMM_IMG:-$XEN_DIR/nvdimm.img}
 	[ -f "$img" ] || truncate -s 256M "$img"
 	local accel=(-accel tcg -cpu max,-smap,-smep,-rdtscp,-avx,-avx2,-pku,-mpx,-xsave)
+	# XS_XEN_ICOUNT=1 (harness/bench): guest clocks count executed
+	# instructions, so QEMU's own costs do not show in guest timings.
+	[ "${XS_XEN_ICOUNT:-0}" = 1 ] &&
+		accel=(-accel tcg,thread=single -icount shift=0,sleep=off "${accel[@]:2}")
 	[ "$XS_XEN_ACCEL" = kvm ] && accel=(-accel kvm -cpu host,pmu=on)
 	QEMU_CMD=(qemu-system-x86_64 "${accel[@]}"
 		-machine q35,nvdimm=on,kernel-irqchip=split -smp "$cpus"

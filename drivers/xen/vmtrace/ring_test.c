@@ -131,13 +131,16 @@ static void vmtrace_ring_test_options(struct kunit *test)
 		{ true, MSR_IA32_RTIT_STATUS + 1, 0, 0, true },
 	};
 	unsigned int i;
+	bool refused;
 
-	for (i = 0; i < ARRAY_SIZE(t); i++)
-		KUNIT_EXPECT_EQ_MSG(test, !!vmtrace_option_refusal(t[i].set,
-				    t[i].key, t[i].ctl, t[i].value), t[i].refused,
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		refused = vmtrace_option_refusal(t[i].set, t[i].key, t[i].ctl,
+						 t[i].value);
+		KUNIT_EXPECT_EQ_MSG(test, refused, t[i].refused,
 				    "%s %#llx ctl %#llx value %#llx",
 				    t[i].set ? "set" : "get", t[i].key,
 				    t[i].ctl, t[i].value);
+	}
 }
 
 static struct kunit_case vmtrace_ring_test_cases[] = {
