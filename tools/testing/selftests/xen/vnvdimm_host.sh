@@ -54,10 +54,18 @@ guest_cfg() {
 	echo "/tmp/$1.cfg"
 }
 
+# alive NAME|DOMID: does the domain exist?
+alive() {
+	case $1 in
+	*[!0-9]*) xl domid "$1" ;;
+	*) xl domname "$1" ;;
+	esac >/dev/null 2>&1
+}
+
 # wait_gone NAME SECONDS, then print the guest's console.
 wait_gone() {
 	t=0
-	while xl domid "$1" >/dev/null 2>&1 && [ $t -lt "$2" ]; do
+	while alive "$1" && [ $t -lt "$2" ]; do
 		sleep 1
 		t=$((t + 1))
 	done
@@ -86,7 +94,7 @@ wait_node() {
 wait_init() {
 	t=0
 	until grep -q "XST-INIT reached" "/var/log/xen/guest-$1.log"; do
-		[ $t -lt "$2" ] && xl domid "$1" >/dev/null 2>&1 || return 1
+		[ $t -lt "$2" ] && alive "$1" || return 1
 		sleep 1
 		t=$((t + 1))
 	done
@@ -97,7 +105,7 @@ wait_init() {
 wait_state() {
 	t=0 d=${1#/local/domain/}
 	while [ "$(xenstore-read "$1" 2>/dev/null)" != "$2" ] && [ $t -lt "$3" ] &&
-		xl domname "${d%%/*}" >/dev/null 2>&1; do
+		alive "${d%%/*}"; do
 		sleep 1
 		t=$((t + 1))
 	done
@@ -127,7 +135,7 @@ refused() {
 	domid=$1 dev=$2 want=$3 desc=$4
 	shift 4
 	# A guest that died (see the console) answers nothing: fail at once.
-	if ! xl domname "$domid" >/dev/null 2>&1; then
+	if ! alive "$domid"; then
 		ok 1 "refused, $desc: domain $domid is gone"
 		return
 	fi
