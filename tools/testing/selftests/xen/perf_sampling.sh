@@ -11,18 +11,7 @@ dir=$(dirname "$0")
 hot=$dir/perf_hot
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-
-arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^xst\.$1=//p" | tail -n 1; }
-result() {
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=1
-	fi
-}
+. "$dir/xst.sh"
 
 echo "TAP version 13"
 if ! command -v perf >/dev/null; then

@@ -14,18 +14,7 @@ dir=$(dirname "$0")
 rec=$dir/xen-vmtrace-perf
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-
-arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^xst\.$1=//p" | tail -n 1; }
-result() {
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=1
-	fi
-}
+. "$dir/xst.sh"
 skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
 # check NAME COMMAND...: ok when the command succeeds, else its log
 check() {
