@@ -187,11 +187,11 @@ static void out_open(struct out *o, uint64_t rtit_ctl)
 	put(o, &info, sizeof(info));
 }
 
-static void out_trace(struct out *o, const void *a, size_t alen,
-		      const void *b, size_t blen)
+static void out_trace(struct out *o, const void *data, size_t n)
 {
-	static const char pad[8];	/* zero bytes are PT PAD packets */
-	size_t n = alen + blen, padn = -n & 7;
+	/* perf record pads AUXTRACE data too: zero bytes are PT PAD packets */
+	static const char pad[8];
+	size_t padn = -n & 7;
 	struct rec_auxtrace r = {
 		.h.type = REC_AUXTRACE,
 		.h.size = sizeof(r),
@@ -205,8 +205,7 @@ static void out_trace(struct out *o, const void *a, size_t alen,
 	if (!n)
 		return;
 	put(o, &r, sizeof(r));
-	put(o, a, alen);
-	put(o, b, blen);
+	put(o, data, n);
 	put(o, pad, padn);
 	o->bytes += n;
 	o->records++;
@@ -260,7 +259,7 @@ static void convert_raw(const char *raw, struct out *o)
 	/* Xen's default: branches of user and kernel code */
 	out_open(o, RTIT_CTL_OS | RTIT_CTL_USR | (1ULL << 13));
 	while ((n = fread(buf, 1, sizeof(buf), in)))
-		out_trace(o, buf, n, NULL, 0);
+		out_trace(o, buf, n);
 	if (ferror(in))
 		die("%s: %s", raw, strerror(errno));
 	fclose(in);
@@ -301,14 +300,15 @@ static int drain(int fd, const char *ring, struct out *o, char *copy)
 	if (q.lost > o->lost)
 		out_lost(o, q.lost - o->lost);
 	keep = n - skip;
-	out_trace(o, copy + skip, keep, NULL, 0);
+	out_trace(o, copy + skip, keep);
 	if (keep && ioctl(fd, XEN_VMTRACE_IOC_CONSUME, &keep))
 		return -errno;
 	return 0;
 }
 
-static void record(unsigned int domid, unsigned int vcpu, unsigned int secs,
-		   unsigned int poll_ms, struct out *o)
+/* Returns 0, or -errno of a failure after the file was started. */
+static int record(unsigned int domid, unsigned int vcpu, unsigned int secs,
+		  unsigned int poll_ms, struct out *o)
 {
 	struct xen_vmtrace_attach a = { .domid = domid, .vcpu = vcpu };
 	struct xen_vmtrace_option ctl = { .key = MSR_RTIT_CTL };
@@ -350,14 +350,18 @@ static void record(unsigned int domid, unsigned int vcpu, unsigned int secs,
 	/* Stop the writer, then take what it wrote last. */
 	if (!err && !ioctl(fd, XEN_VMTRACE_IOC_DISABLE))
 		err = drain(fd, ring, o, copy);
-	if (err == -ESRCH)
+	/* The domain's death ends a recording; the file keeps the trace. */
+	if (err == -ESRCH) {
 		fprintf(stderr, "xen-vmtrace-perf: domain %u is gone\n", domid);
-	else if (err)
+		err = 0;
+	} else if (err) {
 		fprintf(stderr, "xen-vmtrace-perf: d%uv%u: %s\n", domid, vcpu,
 			strerror(-err));
+	}
 	munmap(ring, a.size);
 	free(copy);
 	close(fd);
+	return err;
 }
 
 static unsigned int number(const char *s, const char *what, unsigned int max)
@@ -384,6 +388,7 @@ static void bad_usage(void)
 int main(int argc, char **argv)
 {
 	struct out o = { .path = "perf.data" };
+	int err = 0;
 	long domid = -1, vcpu = -1;
 	unsigned int secs = 0, poll_ms = 10;
 	const char *raw = NULL;
@@ -420,10 +425,10 @@ int main(int argc, char **argv)
 	if (raw)
 		convert_raw(raw, &o);
 	else
-		record(domid, vcpu, secs, poll_ms ? poll_ms : 1, &o);
+		err = record(domid, vcpu, secs, poll_ms ? poll_ms : 1, &o);
 	out_close(&o);
 	fprintf(stderr, "xen-vmtrace-perf: %s: %llu bytes of trace in %llu records, %llu lost\n",
 		o.path, (unsigned long long)o.bytes,
 		(unsigned long long)o.records, (unsigned long long)o.lost);
-	return 0;
+	return err ? 1 : 0;
 }
