@@ -112,11 +112,10 @@ cat >"$tmp/want" <<EOF
 00000035 PSBEND
 EOF
 check "perf decodes every packet at its offset (55 bytes, AUXTRACE_INFO intel_pt)" sh -c "
-	cmp '$tmp/want' '$tmp/packets' &&
+	{ cmp '$tmp/want' '$tmp/packets' || { sed 's/^/decoded: /' '$tmp/packets'; false; }; } &&
 	grep -q 'PERF_RECORD_AUXTRACE_INFO type: 1' '$tmp/dump' &&
 	grep -q 'Intel Processor Trace data: size 56 bytes' '$tmp/dump' &&
-	grep -q '55 bytes of trace in 1 records, 0 lost' '$tmp/rec.err'" ||
-	sed 's/^/# /' "$tmp/packets"
+	grep -q '55 bytes of trace in 1 records, 0 lost' '$tmp/rec.err'"
 
 perf script --itrace=e -i "$tmp/small.data" >"$tmp/errors" 2>/dev/null
 check "perf reports the trace's one overflow" sh -c "
@@ -138,8 +137,14 @@ check "perf reads 256 KiB as four AUXTRACE records in order, 8192 PSBs" sh -c "
 # 40-byte units: packets straddle the 64 KiB record boundaries.
 repeat "$PSB$TSC$CBR$PSBEND$PAD5$PAD5" "$tmp/split.pt" 12
 "$rec" -r "$tmp/split.pt" -o "$tmp/split.data" 2>/dev/null
+perf report -D -i "$tmp/split.data" 2>/dev/null |
+	sed -n 's/.*Intel Processor Trace data: size \([0-9]*\) bytes/\1/p' >"$tmp/sizes"
 perf script --itrace=e -i "$tmp/split.data" >"$tmp/errors" 2>&1
+echo $? >"$tmp/script.rc"
+# perf read all 163840 bytes (64 KiB, 64 KiB, 32 KiB) and found no error
 check "perf decodes packets split across records without errors" sh -c "
 	[ \$(wc -c <'$tmp/split.pt') = 163840 ] &&
+	[ \"\$(tr '\\n' ' ' <'$tmp/sizes')\" = '65536 65536 32768 ' ] &&
+	[ \$(cat '$tmp/script.rc') = 0 ] &&
 	! grep -q 'instruction trace error' '$tmp/errors'"
 exit $failed
