@@ -2,13 +2,16 @@
 # shellcheck shell=bash
 
 # Debian's own tools first: checkpatch's helpers need Debian's python3 modules.
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+# XS_PATH replaces it (harness/fresh-machine runs the build on a PATH of
+# the packages harness/setup installs, and nothing else).
+export PATH=${XS_PATH:-/usr/sbin:/usr/bin:/sbin:/bin:$PATH}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT=${XS_OUT:-$ROOT/out}
 BASE_TARBALL=${XS_BASE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 LINUX=$OUT/linux          # git repo: tag "base" is the pristine unpack, branch "series" ours
-KBUILD=$OUT/build         # O= for the series kernel
+KBUILD=${XS_KBUILD:-$OUT/build}   # O= for the kernel the modes boot
+RESULTS=${XS_RESULTS:-$OUT/results} # where the modes write
 HARNESS=$ROOT/harness
 JOBS=${XS_JOBS:-$(nproc)}
 
@@ -24,6 +27,12 @@ export XS_T0
 # Folders of the repo that hold files at kernel paths (overlaid on the base).
 KERNEL_DIRS="arch block certs crypto drivers fs include init ipc kernel lib mm net
 scripts security sound tools usr virt Documentation"
+
+# XS_KSELFTESTS=COLLECTION:TEST,... makes every kernel a mode boots run only
+# those kselftests (init's xst.kselftests=); KUnit still runs.
+xst_only() {
+	[ -z "${XS_KSELFTESTS:-}" ] || echo "xst.kselftests=$XS_KSELFTESTS"
+}
 
 stage() {
 	printf '[%4ds] == %s\n' $(($(date +%s) - XS_T0)) "$*"

@@ -131,7 +131,7 @@ xen_boot() {
 	"$HARNESS/lib/mkinitramfs" "$dir/dom0.cpio" "$nonce" "$tree"
 	rm -rf "$tree"
 	qemu_xen "$dir" "$XEN_HOST_MEM" 2 "$xen_cmdline" \
-		"$KBUILD/vmlinux $(echo $dom0_cmdline) xst.vpmu=$XEN_VPMU $(pmu_claims) xst.initrd_size=$(stat -c %s "$dir/dom0.cpio") xst.nonce=$nonce" \
+		"$KBUILD/vmlinux $(echo $dom0_cmdline) xst.vpmu=$XEN_VPMU $(pmu_claims) xst.initrd_size=$(stat -c %s "$dir/dom0.cpio") xst.nonce=$nonce $(xst_only)" \
 		"$dir/dom0.cpio"
 	XEN_RC=0
 	python3 "$HARNESS/lib/vmrun.py" --log "$dir/console.log" --timeout "${XS_XEN_TIMEOUT:-400}" \
@@ -192,7 +192,7 @@ name = "$name"
 type = "$type"
 kernel = "/xst/domu/vmlinux"
 ramdisk = "/xst/domu/$name.cpio"
-extra = "$(echo $cmdline) xst.vpmu=$XEN_VPMU $(pmu_claims) xst.initrd_size=$(stat -c %s "$tree/xst/domu/$name.cpio") xst.nonce=$nonce"
+extra = "$(echo $cmdline) xst.vpmu=$XEN_VPMU $(pmu_claims) xst.initrd_size=$(stat -c %s "$tree/xst/domu/$name.cpio") xst.nonce=$nonce $(xst_only)"
 memory = $XEN_DOMU_MEM
 vcpus = $XEN_DOMU_CPUS
 on_poweroff = "destroy"

@@ -12,9 +12,11 @@
 #ifndef __XEN_PUBLIC_XENPMU_H__
 #define __XEN_PUBLIC_XENPMU_H__
 
-#include <linux/bits.h>
-#include <linux/build_bug.h>
-#include <linux/stddef.h>
+/*
+ * Like Xen's public headers, this one stands alone: scripts/xen-hypercalls.sh
+ * preprocesses it before any generated header exists. The layout checks are
+ * in arch/x86/xen/vpmu/core.c.
+ */
 #include <linux/types.h>
 #include <xen/interface/xen.h>
 
@@ -34,14 +36,14 @@
 
 /* Who the hypervisor samples (XENPMU_mode_*): exactly one bit, or none */
 #define XENPMU_MODE_OFF		0
-#define XENPMU_MODE_SELF	BIT(0)	/* each guest its own vCPUs */
-#define XENPMU_MODE_HV		BIT(1)	/* dom0 also samples Xen */
-#define XENPMU_MODE_ALL		BIT(2)	/* dom0 samples everything */
+#define XENPMU_MODE_SELF	0x1	/* each guest its own vCPUs */
+#define XENPMU_MODE_HV		0x2	/* dom0 also samples Xen */
+#define XENPMU_MODE_ALL		0x4	/* dom0 samples everything */
 
 /* Restrictions and extras (XENPMU_feature_*) */
-#define XENPMU_FEATURE_INTEL_BTS	BIT(0)
-#define XENPMU_FEATURE_IPC_ONLY		BIT(1)	/* cycles, instructions */
-#define XENPMU_FEATURE_ARCH_ONLY	BIT(2)	/* architectural events */
+#define XENPMU_FEATURE_INTEL_BTS	0x1
+#define XENPMU_FEATURE_IPC_ONLY		0x2	/* cycles, instructions */
+#define XENPMU_FEATURE_ARCH_ONLY	0x4	/* architectural events */
 #define XENPMU_FEATURES_KNOWN	(XENPMU_FEATURE_INTEL_BTS | \
 				 XENPMU_FEATURE_IPC_ONLY | \
 				 XENPMU_FEATURE_ARCH_ONLY)
@@ -95,10 +97,10 @@ struct xen_pmu_regs {
 };
 
 /* xen_pmu_arch.pmu_flags */
-#define PMU_CACHED	BIT(0)	/* the context below is the live one */
-#define PMU_SAMPLE_USER	BIT(1)	/* a PV vCPU was in user mode */
-#define PMU_SAMPLE_REAL	BIT(2)	/* an HVM vCPU was in real mode */
-#define PMU_SAMPLE_PV	BIT(3)	/* the sampled vCPU is PV */
+#define PMU_CACHED	0x1	/* the context below is the live one */
+#define PMU_SAMPLE_USER	0x2	/* a PV vCPU was in user mode */
+#define PMU_SAMPLE_REAL	0x4	/* an HVM vCPU was in real mode */
+#define PMU_SAMPLE_PV	0x8	/* the sampled vCPU is PV */
 
 #define XENPMU_REGS_PAD_SZ	64
 #define XENPMU_CTXT_PAD_SZ	128
@@ -128,26 +130,5 @@ struct xen_pmu_data {
 	u8 pad[6];
 	struct xen_pmu_arch pmu;
 };
-
-/* Layouts as Xen 4.17 builds them (x86_64) */
-static_assert(sizeof(struct xen_pmu_params) == 24);
-static_assert(offsetof(struct xen_pmu_params, val) == 8);
-static_assert(offsetof(struct xen_pmu_params, vcpu) == 16);
-static_assert(sizeof(struct xen_pmu_amd_ctxt) == 8);
-static_assert(sizeof(struct xen_pmu_cntr_pair) == 16);
-static_assert(sizeof(struct xen_pmu_intel_ctxt) == 64);
-static_assert(offsetof(struct xen_pmu_intel_ctxt, global_ctrl) == 8);
-static_assert(offsetof(struct xen_pmu_intel_ctxt, global_status) == 24);
-static_assert(offsetof(struct xen_pmu_intel_ctxt, debugctl) == 56);
-static_assert(sizeof(struct xen_pmu_regs) == 32);
-static_assert(offsetof(struct xen_pmu_regs, cs) == 24);
-static_assert(offsetof(struct xen_pmu_regs, cpl) == 28);
-static_assert(sizeof(struct xen_pmu_arch) == 208);
-static_assert(offsetof(struct xen_pmu_arch, pmu_flags) == 64);
-static_assert(offsetof(struct xen_pmu_arch, l) == 72);
-static_assert(offsetof(struct xen_pmu_arch, c) == 80);
-static_assert(sizeof(struct xen_pmu_data) == 224);
-static_assert(offsetof(struct xen_pmu_data, domain_id) == 8);
-static_assert(offsetof(struct xen_pmu_data, pmu) == 16);
 
 #endif /* __XEN_PUBLIC_XENPMU_H__ */

@@ -13,12 +13,14 @@
  */
 #define pr_fmt(fmt) "xen_pmu: " fmt
 
+#include <linux/build_bug.h>
 #include <linux/debugfs.h>
 #include <linux/init.h>
 #include <linux/interrupt.h>
 #include <linux/percpu.h>
 #include <linux/perf_event.h>
 #include <linux/seq_file.h>
+#include <linux/stddef.h>
 #include <asm/xen/hypercall.h>
 #include <xen/page.h>
 #include <xen/xen.h>
@@ -26,6 +28,27 @@
 #include "../../events/perf_event.h"
 #include "../pmu.h"
 #include "vpmu.h"
+
+/* The layouts of include/xen/interface/xenpmu.h, as Xen 4.17 builds them */
+static_assert(sizeof(struct xen_pmu_params) == 24);
+static_assert(offsetof(struct xen_pmu_params, val) == 8);
+static_assert(offsetof(struct xen_pmu_params, vcpu) == 16);
+static_assert(sizeof(struct xen_pmu_amd_ctxt) == 8);
+static_assert(sizeof(struct xen_pmu_cntr_pair) == 16);
+static_assert(sizeof(struct xen_pmu_intel_ctxt) == 64);
+static_assert(offsetof(struct xen_pmu_intel_ctxt, global_ctrl) == 8);
+static_assert(offsetof(struct xen_pmu_intel_ctxt, global_status) == 24);
+static_assert(offsetof(struct xen_pmu_intel_ctxt, debugctl) == 56);
+static_assert(sizeof(struct xen_pmu_regs) == 32);
+static_assert(offsetof(struct xen_pmu_regs, cs) == 24);
+static_assert(offsetof(struct xen_pmu_regs, cpl) == 28);
+static_assert(sizeof(struct xen_pmu_arch) == 208);
+static_assert(offsetof(struct xen_pmu_arch, pmu_flags) == 64);
+static_assert(offsetof(struct xen_pmu_arch, l) == 72);
+static_assert(offsetof(struct xen_pmu_arch, c) == 80);
+static_assert(sizeof(struct xen_pmu_data) == 224);
+static_assert(offsetof(struct xen_pmu_data, domain_id) == 8);
+static_assert(offsetof(struct xen_pmu_data, pmu) == 16);
 
 struct vpmu_cpu {
 	struct xen_pmu_data *page;

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The memory types of a Xen PV guest. Xen hides the MTRRs from PV guests;
+ * the kernel learns them from Xen (dom0) or takes write-back (domU), and
+ * PAT must then answer as the MTRRs really are:
+ * - dom0's view of the variable MTRRs equals what Xen reports to this
+ *   program through the same platform op (XENPF_read_memtype);
+ * - a write-back request inside an uncached MTRR range (a PCI BAR, mapped
+ *   through /dev/mem) is made uncached-minus;
+ * - the NVDIMM, outside the uncached ranges, is mapped write-back.
+ * Other guests (PVH, HVM, bare metal) keep the CPU's own MTRR handling: no
+ * Xen view exists there.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "../kselftest_harness.h"
+#include "xst.h"
+
+#define XEN_MTRR	"/sys/kernel/debug/x86/xen_mtrr"
+#define PAT_LIST	"/sys/kernel/debug/x86/pat_memtype_list"
+#define PCI_DEVS	"/sys/bus/pci/devices"
+
+/* Xen's public ABI: privcmd's hypercall ioctl and the platform op. */
+struct privcmd_hypercall {
+	uint64_t op;
+	uint64_t arg[5];
+};
+#define IOCTL_PRIVCMD_HYPERCALL	_IOC(_IOC_NONE, 'P', 0, sizeof(struct privcmd_hypercall))
+#define HYPERVISOR_platform_op	7
+#define XENPF_INTERFACE_VERSION	0x03000001
+#define XENPF_read_memtype	33
+
+struct xenpf_op {
+	uint32_t cmd;
+	uint32_t interface_version;
+	union {
+		struct {
+			uint32_t reg;
+			uint64_t mfn;
+			uint64_t nr_mfns;
+			uint32_t type;
+		} read_memtype;
+		uint8_t pad[128];
+	} u;
+};
+
+struct range {
+	uint64_t start, end;	/* [start, end) */
+	unsigned int type;
+};
+
+static const char *const mtrr_types[] = {
+	[0] = "uncachable", [1] = "write-combining", [4] = "write-through",
+	[5] = "write-protect", [6] = "write-back",
+};
+
+/* Xen's variable MTRRs, free ones included: how many, or -errno. */
+static int xen_read_mtrrs(struct range *r, int max)
+{
+	struct xenpf_op op;
+	struct privcmd_hypercall call = { .op = HYPERVISOR_platform_op };
+	int fd, n;
+
+	fd = open("/dev/xen/privcmd", O_RDWR);
+	if (fd < 0)
+		return -errno;
+	for (n = 0; n < max; n++) {
+		memset(&op, 0, sizeof(op));
+		op.cmd = XENPF_read_memtype;
+		op.interface_version = XENPF_INTERFACE_VERSION;
+		op.u.read_memtype.reg = n;
+		call.arg[0] = (uintptr_t)&op;
+		if (ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &call) < 0) {
+			if (errno == EINVAL)
+				break;
+			n = -errno;
+			break;
+		}
+		r[n].start = op.u.read_memtype.mfn << 12;
+		r[n].end = r[n].start + (op.u.read_memtype.nr_mfns << 12);
+		r[n].type = op.u.read_memtype.type;
+	}
+	close(fd);
+	return n;
+}
+
+static int phys_bits(void)
+{
+	char line[256];
+	int bits = 0;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "address sizes : %d bits physical", &bits) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return bits;
+}
+
+static bool is_pv(bool *dom0)
+{
+	char v[32];
+
+	*dom0 = !strcmp(cmdline_value("xst.dom0=", v, sizeof(v)), "1");
+	return !strcmp(cmdline_value("xst.guest=", v, sizeof(v)), "PV");
+}
+
+/* The memtype of the PAT entries that overlap [start, end): "" if none, "mixed". */
+static const char *pat_type(uint64_t start, uint64_t end, char *type, size_t len)
+{
+	unsigned long long s, e;
+	char line[256], t[64];
+	FILE *f = fopen(PAT_LIST, "r");
+
+	type[0] = '\0';
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &s, &e, t) != 3)
+			continue;
+		if (e <= start || s >= end)
+			continue;
+		if (type[0] && strcmp(type, t))
+			snprintf(type, len, "mixed (%s)", line);
+		else if (!type[0])
+			snprintf(type, len, "%s", t);
+	}
+	if (f)
+		fclose(f);
+	return type;
+}
+
+TEST(dom0_mtrrs_are_xens)
+{
+	struct range xen[256];
+	char line[256], want[256];
+	int n, i, lines = 0, used = 0, bits;
+	uint64_t phys_mask;
+	bool dom0;
+	FILE *f;
+
+	if (!is_pv(&dom0) || !dom0)
+		SKIP(return, "not a PV dom0: no Xen MTRR view to compare");
+	n = xen_read_mtrrs(xen, 256);
+	ASSERT_LT(0, n) TH_LOG("XENPF_read_memtype through privcmd: %s", strerror(-n));
+	bits = phys_bits();
+	ASSERT_LE(32, bits) TH_LOG("no physical address width in /proc/cpuinfo");
+	phys_mask = bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
+
+	f = fopen(XEN_MTRR, "r");
+	ASSERT_NE(NULL, f) TH_LOG(XEN_MTRR ": %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		if (xen[i].end == xen[i].start)
+			continue;
+		used++;
+		snprintf(want, sizeof(want), "%d base %#" PRIx64 " mask %#" PRIx64 " %s\n", i,
+			 xen[i].start, (uint64_t)(~(xen[i].end - xen[i].start - 1) & phys_mask),
+			 xen[i].type < 7 && mtrr_types[xen[i].type] ? mtrr_types[xen[i].type] : "?");
+		while (fgets(line, sizeof(line), f) && strncmp(line, "default ", 8)) {
+			lines++;
+			if (atoi(line) == i)
+				break;
+		}
+		EXPECT_STREQ(want, line) TH_LOG("register %d: Xen says %s", i, want);
+	}
+	while (fgets(line, sizeof(line), f) && strncmp(line, "default ", 8))
+		lines++;
+	fclose(f);
+	ASSERT_EQ(used, lines) TH_LOG("the kernel holds %d ranges, Xen %d", lines, used);
+	/* SeaBIOS's MTRRs leave RAM outside the ranges: write-back default. */
+	if (cmdline_has("xst.testbed=1"))
+		ASSERT_STREQ("default write-back\n", line);
+	TH_LOG("%d of %d registers in use; kernel: %s", used, n, line);
+}
+
+/* A BAR inside an uncached MTRR range: its start, or 0. */
+static uint64_t bar_in(const struct range *uc)
+{
+	unsigned long long s, e, fl;
+	char path[300], line[128];
+	uint64_t found = 0;
+	struct dirent *d;
+	DIR *dir = opendir(PCI_DEVS);
+
+	while (dir && !found && (d = readdir(dir))) {
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/resource", d->d_name);
+		f = fopen(path, "r");
+		while (f && !found && fgets(line, sizeof(line), f))
+			if (sscanf(line, "%llx %llx %llx", &s, &e, &fl) == 3 &&
+			    (fl & 0x200) && s && s >= uc->start && e < uc->end)
+				found = s;
+		if (f)
+			fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+TEST(dom0_write_back_request_in_uncached_range)
+{
+	struct range xen[256];
+	char type[300];
+	uint64_t bar = 0;
+	bool dom0;
+	void *p;
+	int n, i, fd;
+
+	if (!is_pv(&dom0) || !dom0)
+		SKIP(return, "not a PV dom0");
+	n = xen_read_mtrrs(xen, 256);
+	ASSERT_LT(0, n);
+	for (i = 0; i < n && !bar; i++)
+		if (xen[i].end > xen[i].start && xen[i].type == 0)
+			bar = bar_in(&xen[i]);
+	ASSERT_NE(0, bar) TH_LOG("no PCI memory BAR inside an uncached MTRR range");
+
+	/* Without O_SYNC, /dev/mem asks PAT for write-back. */
+	fd = open("/dev/mem", O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("/dev/mem: %s", strerror(errno));
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, bar);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap of BAR %#" PRIx64 ": %s", bar, strerror(errno));
+	pat_type(bar, bar + 4096, type, sizeof(type));
+	munmap(p, 4096);
+	close(fd);
+	EXPECT_TRUE(!strcmp(type, "uncached-minus") || !strcmp(type, "uncached"))
+		TH_LOG("BAR %#" PRIx64 " in an uncached MTRR range mapped '%s'", bar, type);
+}
+
+TEST(dom0_nvdimm_write_back)
+{
+	unsigned long long s = 0, e = 0;
+	char line[256], type[300];
+	bool dom0;
+	FILE *f;
+
+	if (!is_pv(&dom0) || !dom0 || !cmdline_has("xst.nvdimm=1"))
+		SKIP(return, "not a PV dom0 with the test bed's NVDIMM");
+	f = fopen("/proc/iomem", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, ": Persistent Memory") &&
+		    sscanf(line, " %llx-%llx", &s, &e) == 2)
+			break;
+	fclose(f);
+	ASSERT_LT(0, e) TH_LOG("no Persistent Memory range in /proc/iomem");
+	/* pmem0 maps the namespace when the driver binds. */
+	ASSERT_STREQ("write-back", pat_type(s, e + 1, type, sizeof(type)))
+		TH_LOG("NVDIMM %#llx-%#llx", s, e);
+	TH_LOG("NVDIMM %#llx-%#llx: write-back", s, e);
+}
+
+TEST(domu_write_back_default)
+{
+	char buf[256];
+	bool dom0;
+
+	if (!is_pv(&dom0) || dom0)
+		SKIP(return, "not a PV domU");
+	ASSERT_LT(0, read_text(XEN_MTRR, buf, sizeof(buf))) TH_LOG(XEN_MTRR);
+	ASSERT_STREQ("default write-back", buf);
+}
+
+TEST(no_xen_view_outside_pv)
+{
+	bool dom0;
+
+	if (is_pv(&dom0))
+		SKIP(return, "a PV guest");
+	ASSERT_NE(0, access(XEN_MTRR, F_OK)) TH_LOG(XEN_MTRR " exists outside a PV guest");
+}
+
+TEST_HARNESS_MAIN
