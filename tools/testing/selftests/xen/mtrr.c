@@ -7,7 +7,9 @@
  *   program through the same platform op (XENPF_read_memtype);
  * - a write-back request inside an uncached MTRR range (a PCI BAR, mapped
  *   through /dev/mem) is made uncached-minus;
- * - the NVDIMM, outside the uncached ranges, is mapped write-back.
+ * - the NVDIMM, outside the uncached ranges, is mapped write-back;
+ * - a PV domU given a PCI device maps its BAR uncached (the domU's init
+ *   runs "mtrr --bars BDF" for each device that appears).
  * Other guests (PVH, HVM, bare metal) keep the CPU's own MTRR handling: no
  * Xen view exists there.
  */
@@ -20,11 +22,11 @@
 #include <sys/mman.h>
 
 #include "../kselftest_harness.h"
-#include "xst.h"
+#include "testbed.h"
 
 #define XEN_MTRR	"/sys/kernel/debug/x86/xen_mtrr"
 #define PAT_LIST	"/sys/kernel/debug/x86/pat_memtype_list"
-#define PCI_DEVS	"/sys/bus/pci/devices"
+#define IORESOURCE_MEM	0x200
 
 /* Xen's public ABI: privcmd's hypercall ioctl and the platform op. */
 struct privcmd_hypercall {
@@ -196,7 +198,7 @@ static uint64_t bar_in(const struct range *uc)
 		f = fopen(path, "r");
 		while (f && !found && fgets(line, sizeof(line), f))
 			if (sscanf(line, "%llx %llx %llx", &s, &e, &fl) == 3 &&
-			    (fl & 0x200) && s && s >= uc->start && e < uc->end)
+			    (fl & IORESOURCE_MEM) && s && s >= uc->start && e < uc->end)
 				found = s;
 		if (f)
 			fclose(f);
@@ -279,4 +281,120 @@ TEST(no_xen_view_outside_pv)
 	ASSERT_NE(0, access(XEN_MTRR, F_OK)) TH_LOG(XEN_MTRR " exists outside a PV guest");
 }
 
-TEST_HARNESS_MAIN
+/* Run a shell command line; 0 when it exited 0. */
+static int sh(const char *fmt, const char *arg)
+{
+	char cmd[512];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), fmt, arg, arg);
+	rc = system(cmd);
+	return rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* The first line of @path that holds @text, or "". */
+static const char *line_with(const char *path, const char *text, char *line, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	line[0] = '\0';
+	while (f && fgets(line, len, f) && !strstr(line, text))
+		line[0] = '\0';
+	if (f)
+		fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	return line;
+}
+
+/*
+ * The stock xl passes the FLR device to a held PV guest; the guest's init
+ * reports how PAT mapped the device's BARs (a write-back default must not
+ * make the BAR of a device write-back).
+ */
+FIXTURE(xl) {};
+FIXTURE_SETUP(xl) {}
+FIXTURE_TEARDOWN(xl) {}
+
+TEST_F_TIMEOUT(xl, domu_passthrough_bar_uncached, 300)
+{
+	char guest[64], log[128], want[128], line[256];
+	int port, fn, i;
+	bool dom0;
+
+	if (!is_pv(&dom0) || !dom0 || !cmdline_has("xst.pciback=1") ||
+	    !cmdline_value("xst.xl_domu=", guest, sizeof(guest))[0])
+		SKIP(return, "not a PV dom0 with pciback and a guest for xl");
+	ASSERT_LT(0, load_functions());
+	port = find_flr_in_slot(&fn);
+	ASSERT_LE(0, port) TH_LOG("no FLR device in a hotplug slot");
+
+	ASSERT_EQ(0, sh("xl pci-assignable-add %s >/tmp/mtrr-xl.log 2>&1", fns[fn].bdf));
+	ASSERT_EQ(0, sh("xl create /etc/xen/%s.cfg >>/tmp/mtrr-xl.log 2>&1", guest));
+	snprintf(log, sizeof(log), "/var/log/xen/guest-%s.log", guest);
+	for (i = 0; i < 300 && !line_with(log, "XST-INIT", line, sizeof(line))[0]; i++)
+		usleep(500000);
+	EXPECT_NE(0, line[0]) TH_LOG("guest %s did not reach init", guest);
+	/* pciback's virtual bus renumbers it in the guest: its only device */
+	snprintf(want, sizeof(want), "XST-BAR ");
+	if (line[0]) {
+		snprintf(line, sizeof(line), "xl pci-attach %s %s >>/tmp/mtrr-xl.log 2>&1",
+			 guest, fns[fn].bdf);
+		EXPECT_EQ(0, system(line));
+		for (i = 0; i < 120 && !line_with(log, want, line, sizeof(line))[0]; i++)
+			usleep(500000);
+		TH_LOG("guest: %s", line[0] ? line : "no XST-BAR line");
+		EXPECT_TRUE(strstr(line, " uncached-minus") || strstr(line, " uncached"))
+			TH_LOG("the guest's mapping of %s's BAR is not uncached", fns[fn].bdf);
+	}
+	sh("xl destroy %s >>/tmp/mtrr-xl.log 2>&1", guest);
+	EXPECT_EQ(0, sh("xl pci-assignable-remove %s >>/tmp/mtrr-xl.log 2>&1", fns[fn].bdf));
+	/* Back where pciback's own tests expect it. */
+	sh("echo %s >/sys/bus/pci/drivers/pciback/new_slot 2>/dev/null;"
+	   " echo %s >/sys/bus/pci/drivers_probe", fns[fn].bdf);
+}
+
+/*
+ * mtrr --bars BDF: map each memory BAR of the device through sysfs and print
+ * PAT's type for it, as "XST-BAR BDF resN START TYPE".
+ */
+static int print_bar_types(const char *bdf)
+{
+	unsigned long long s, e, fl;
+	char path[300], line[128], type[300];
+	int i = 0, fd;
+	FILE *f;
+	void *p;
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/resource", bdf);
+	f = fopen(path, "r");
+	while (f && i < 6 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %llx %llx", &s, &e, &fl) != 3 ||
+		    !(fl & IORESOURCE_MEM) || !s) {
+			i++;
+			continue;
+		}
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/resource%d", bdf, i);
+		fd = open(path, O_RDWR);
+		p = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			snprintf(type, sizeof(type), "unmapped:%s", strerror(errno));
+		else
+			pat_type(s, s + 4096, type, sizeof(type));
+		printf("XST-BAR %s res%d %#llx %s\n", bdf, i, s, type[0] ? type : "none");
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+		if (fd >= 0)
+			close(fd);
+		i++;
+	}
+	if (f)
+		fclose(f);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--bars"))
+		return print_bar_types(argv[2]);
+	return test_harness_run(argc, argv);
+}
