@@ -121,3 +121,21 @@ checkout_series() {
 	linux_git checkout -q -f --detach refs/heads/series
 	linux_git clean -q -f -d -x -e .git >/dev/null
 }
+
+# Findings in a file the series adds count wherever they are; in a base file
+# it edits, only on the lines it added (the base's own are not ours to fix).
+ours() { # FILE RAWLOG -> the findings that are the series'
+	local f=$1 raw=$2 lines
+	if linux_git cat-file -e "refs/tags/base:$f" 2>/dev/null; then
+		lines=$(linux_git diff -U0 refs/tags/base refs/heads/series -- "$f" |
+			sed -n 's/^@@ -[0-9,]* +\([0-9]*\)\(,\([0-9]*\)\)\{0,1\} @@.*/\1 \3/p' |
+			awk '{ n = ($2 == "") ? 1 : $2; for (i = 0; i < n; i++) print $1 + i }')
+		grep -E "$f:[0-9]+" "$raw" | while IFS= read -r line; do
+			l=$(echo "$line" | sed -n "s|.*$f:\([0-9]*\).*|\1|p")
+			grep -qx "$l" <<<"$lines" && echo "$line"
+		done
+	else
+		grep -E "$f:" "$raw"
+	fi
+	return 0
+}

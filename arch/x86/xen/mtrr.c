@@ -25,12 +25,12 @@
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/pfn.h>
+#include <linux/processor.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 
 #include <asm/e820/types.h>
 #include <asm/mtrr.h>
-#include <asm/processor.h>
 #include <asm/xen/hypercall.h>
 
 #include <xen/interface/platform.h>

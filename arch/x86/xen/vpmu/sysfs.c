@@ -98,7 +98,7 @@ static ssize_t pmu_features_store(struct kobject *kobj,
 	int err;
 
 	if (vpmu_features_parse(buf, &features)) {
-		pr_warn_ratelimited("pmu_features: not a mask of %#lx, nor bts, ipc_only, arch_only joined by ','\n",
+		pr_warn_ratelimited("pmu_features: not a mask of %#x, nor bts, ipc_only, arch_only joined by ','\n",
 				    XENPMU_FEATURES_KNOWN);
 		return -EINVAL;
 	}

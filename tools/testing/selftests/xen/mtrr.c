@@ -15,7 +15,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -33,6 +33,7 @@ struct privcmd_hypercall {
 	uint64_t op;
 	uint64_t arg[5];
 };
+
 #define IOCTL_PRIVCMD_HYPERCALL	_IOC(_IOC_NONE, 'P', 0, sizeof(struct privcmd_hypercall))
 #define HYPERVISOR_platform_op	7
 #define XENPF_INTERFACE_VERSION	0x03000001
@@ -61,6 +62,11 @@ static const char *const mtrr_types[] = {
 	[0] = "uncachable", [1] = "write-combining", [4] = "write-through",
 	[5] = "write-protect", [6] = "write-back",
 };
+
+static const char *type_name(unsigned int type)
+{
+	return type < 7 && mtrr_types[type] ? mtrr_types[type] : "?";
+}
 
 /* Xen's variable MTRRs, free ones included: how many, or -errno. */
 static int xen_read_mtrrs(struct range *r, int max)
@@ -160,9 +166,10 @@ TEST(dom0_mtrrs_are_xens)
 		if (xen[i].end == xen[i].start)
 			continue;
 		used++;
-		snprintf(want, sizeof(want), "%d base %#" PRIx64 " mask %#" PRIx64 " %s\n", i,
-			 xen[i].start, (uint64_t)(~(xen[i].end - xen[i].start - 1) & phys_mask),
-			 xen[i].type < 7 && mtrr_types[xen[i].type] ? mtrr_types[xen[i].type] : "?");
+		snprintf(want, sizeof(want), "%d base %#llx mask %#llx %s\n", i,
+			 (unsigned long long)xen[i].start,
+			 (unsigned long long)(~(xen[i].end - xen[i].start - 1) & phys_mask),
+			 type_name(xen[i].type));
 		while (fgets(line, sizeof(line), f) && strncmp(line, "default ", 8)) {
 			lines++;
 			if (atoi(line) == i)
@@ -230,12 +237,14 @@ TEST(dom0_write_back_request_in_uncached_range)
 	fd = open("/dev/mem", O_RDWR);
 	ASSERT_LE(0, fd) TH_LOG("/dev/mem: %s", strerror(errno));
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, bar);
-	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap of BAR %#" PRIx64 ": %s", bar, strerror(errno));
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap of BAR %#llx: %s", (unsigned long long)bar,
+					strerror(errno));
 	pat_type(bar, bar + 4096, type, sizeof(type));
 	munmap(p, 4096);
 	close(fd);
 	EXPECT_TRUE(!strcmp(type, "uncached-minus") || !strcmp(type, "uncached"))
-		TH_LOG("BAR %#" PRIx64 " in an uncached MTRR range mapped '%s'", bar, type);
+		TH_LOG("BAR %#llx in an uncached MTRR range mapped '%s'",
+		       (unsigned long long)bar, type);
 }
 
 TEST(dom0_nvdimm_write_back)
