@@ -4,13 +4,30 @@
 # Debian's own tools first: checkpatch's helpers need Debian's python3 modules.
 # XS_PATH replaces it (harness/fresh-machine runs the build on a PATH of
 # the packages harness/setup installs, and nothing else).
-export PATH=${XS_PATH:-/usr/sbin:/usr/bin:/sbin:/bin:$PATH}
+# /usr/lib/ccache first: gcc and clang through the compiler cache.
+export PATH=${XS_PATH:-/usr/lib/ccache:/usr/sbin:/usr/bin:/sbin:/bin:$PATH}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Paths under this clone are hashed relative to it, so a fresh clone (CI)
+# reuses the objects an earlier clone compiled; the cache outlives both.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$ROOT}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-25G}
 OUT=${XS_OUT:-$ROOT/out}
 BASE_TARBALL=${XS_BASE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 LINUX=$OUT/linux          # git repo: tag "base" is the pristine unpack, branch "series" ours
 KBUILD=${XS_KBUILD:-$OUT/build}   # O= for the kernel the modes boot
+# XS_KERNEL=debug or kasan: the modes boot that kernel (harness/build
+# --debug, --kasan) and write their results under the mode's name with
+# "-debug" or "-kasan" appended. XS_DOMU_KERNEL: the same for the guests
+# a dom0 starts (a KASAN guest under a debug dom0: 6.1 cannot boot KASAN
+# as a PV dom0).
+KVARIANT=${XS_KERNEL:+-$XS_KERNEL}
+[ -z "${XS_KERNEL:-}" ] || KBUILD=${XS_KBUILD:-$OUT/build-$XS_KERNEL}
+DOMU_KBUILD=$KBUILD
+if [ -n "${XS_DOMU_KERNEL:-}" ]; then
+	DOMU_KBUILD=$OUT/build-$XS_DOMU_KERNEL
+	KVARIANT=$KVARIANT-domu-$XS_DOMU_KERNEL
+fi
 RESULTS=${XS_RESULTS:-$OUT/results} # where the modes write
 HARNESS=$ROOT/harness
 JOBS=${XS_JOBS:-$(nproc)}
@@ -32,6 +49,19 @@ scripts security sound tools usr virt Documentation"
 # those kselftests (init's xst.kselftests=); KUnit still runs.
 xst_only() {
 	[ -z "${XS_KSELFTESTS:-}" ] || echo "xst.kselftests=$XS_KSELFTESTS"
+}
+
+# xst_modules ROLE [KBUILD]: the series' modules a kernel has, for init to
+# load first and unload last (xst.modules=). xen-vmtrace loads in every Xen
+# domain (a domU's open gets EPERM), xen-pciback in dom0 only.
+xst_modules() {
+	local m list= mods="xen-vmtrace"
+	[ "$1" = dom0 ] && mods="xen-pciback xen-vmtrace"
+	for m in $mods; do
+		[ -z "$(find "${2:-$KBUILD}/modroot" -name "$m.ko" 2>/dev/null)" ] ||
+			list="$list${list:+:}$m"
+	done
+	[ -z "$list" ] || echo "xst.modules=$list"
 }
 
 stage() {

@@ -131,7 +131,7 @@ xen_boot() {
 	"$HARNESS/lib/mkinitramfs" "$dir/dom0.cpio" "$nonce" "$tree"
 	rm -rf "$tree"
 	qemu_xen "$dir" "$XEN_HOST_MEM" 2 "$xen_cmdline" \
-		"$KBUILD/vmlinux $(echo $dom0_cmdline) xst.vpmu=$XEN_VPMU $(pmu_claims) xst.initrd_size=$(stat -c %s "$dir/dom0.cpio") xst.nonce=$nonce $(xst_only)" \
+		"$KBUILD/vmlinux $(echo $dom0_cmdline) xst.vpmu=$XEN_VPMU $(pmu_claims) xst.initrd_size=$(stat -c %s "$dir/dom0.cpio") xst.nonce=$nonce $(xst_only) $(xst_modules dom0)" \
 		"$dir/dom0.cpio"
 	XEN_RC=0
 	python3 "$HARNESS/lib/vmrun.py" --log "$dir/console.log" --timeout "${XS_XEN_TIMEOUT:-400}" \
@@ -185,14 +185,14 @@ domu_tree() {
 	local tree=$1 name=$2 type=$3 cmdline=$4 cfg=${5:-} nonce
 	nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 	mkdir -p "$tree/xst/domu" "$tree/etc/xen"
-	cp "$KBUILD/vmlinux" "$tree/xst/domu/vmlinux"
-	"$HARNESS/lib/mkinitramfs" "$tree/xst/domu/$name.cpio" "$nonce" ${6:+"$6"}
+	cp "$DOMU_KBUILD/vmlinux" "$tree/xst/domu/vmlinux"
+	XS_KBUILD=$DOMU_KBUILD "$HARNESS/lib/mkinitramfs" "$tree/xst/domu/$name.cpio" "$nonce" ${6:+"$6"}
 	cat >"$tree/etc/xen/$name.cfg" <<CFG
 name = "$name"
 type = "$type"
 kernel = "/xst/domu/vmlinux"
 ramdisk = "/xst/domu/$name.cpio"
-extra = "$(echo $cmdline) xst.vpmu=$XEN_VPMU $(pmu_claims) xst.initrd_size=$(stat -c %s "$tree/xst/domu/$name.cpio") xst.nonce=$nonce $(xst_only)"
+extra = "$(echo $cmdline) xst.vpmu=$XEN_VPMU $(pmu_claims) xst.initrd_size=$(stat -c %s "$tree/xst/domu/$name.cpio") xst.nonce=$nonce $(xst_only) $(xst_modules domu "$DOMU_KBUILD")"
 memory = $XEN_DOMU_MEM
 vcpus = $XEN_DOMU_CPUS
 on_poweroff = "destroy"

@@ -115,35 +115,33 @@ static int vmtrace_query_frames(domid_t domid, u32 vcpu, u64 *frames)
 	return err;
 }
 
-static int vmtrace_attach(struct vmtrace_session *s,
-			  struct xen_vmtrace_attach __user *uarg)
+static int vmtrace_attach(struct vmtrace_session *s, struct xen_vmtrace_attach *a)
 {
-	struct xen_vmtrace_attach a;
 	u64 frames, pos;
 	int err;
 
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
 	if (s->attached)
 		return -EBUSY;
+	/* A domain that died under an earlier, failed attach is not this one. */
+	s->gone = false;
 	/* dom0 and the reserved ids have no HVM vCPUs to trace. */
-	if (!a.domid || a.domid >= DOMID_FIRST_RESERVED)
+	if (!a->domid || a->domid >= DOMID_FIRST_RESERVED)
 		return -EINVAL;
-	err = vmtrace_query_frames(a.domid, a.vcpu, &frames);
+	err = vmtrace_query_frames(a->domid, a->vcpu, &frames);
 	if (err)
 		return err;
 	if (!frames) {
 		pr_info("d%uv%u has no trace buffer (create it with vmtrace_buf_kb)\n",
-			a.domid, a.vcpu);
+			a->domid, a->vcpu);
 		return -ENODEV;
 	}
 	if (vmtrace_ring_init(&s->ring, frames)) {
-		pr_warn("d%uv%u: Xen sized the buffer %llu frames\n", a.domid,
-			a.vcpu, frames);
+		pr_warn("d%uv%u: Xen sized the buffer %llu frames\n", a->domid,
+			a->vcpu, frames);
 		return -EPROTO;
 	}
-	s->domid = a.domid;
-	s->vcpu = a.vcpu;
+	s->domid = a->domid;
+	s->vcpu = a->vcpu;
 	s->frames = frames;
 	/* Count from where Xen is now: older bytes may be half overwritten. */
 	err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_output_position, 0, &pos);
@@ -152,14 +150,12 @@ static int vmtrace_attach(struct vmtrace_session *s,
 	if (err)
 		return err;
 	s->attached = true;
-	a.size = s->ring.size;
-	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
+	a->size = s->ring.size;
+	return 0;
 }
 
-static int vmtrace_poll(struct vmtrace_session *s,
-			struct xen_vmtrace_poll __user *uarg)
+static int vmtrace_poll(struct vmtrace_session *s, struct xen_vmtrace_poll *p)
 {
-	struct xen_vmtrace_poll p = {};
 	u64 pos;
 	int err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_output_position, 0, &pos);
 
@@ -170,11 +166,11 @@ static int vmtrace_poll(struct vmtrace_session *s,
 				    s->domid, s->vcpu, pos, s->ring.size);
 		return -EPROTO;
 	}
-	p.head = s->ring.head;
-	p.tail = s->ring.tail;
-	p.lost = s->ring.lost;
-	vmtrace_ring_unread(&s->ring, &p.at, &p.len);
-	return copy_to_user(uarg, &p, sizeof(p)) ? -EFAULT : 0;
+	p->head = s->ring.head;
+	p->tail = s->ring.tail;
+	p->lost = s->ring.lost;
+	vmtrace_ring_unread(&s->ring, &p->at, &p->len);
+	return 0;
 }
 
 static int vmtrace_check_option(struct vmtrace_session *s, bool set,
@@ -198,38 +194,62 @@ static int vmtrace_check_option(struct vmtrace_session *s, bool set,
 	return -EINVAL;
 }
 
-static int vmtrace_option(struct vmtrace_session *s, unsigned int cmd,
-			  struct xen_vmtrace_option __user *uarg)
+static int vmtrace_option(struct vmtrace_session *s, bool set,
+			  struct xen_vmtrace_option *o)
 {
-	bool set = cmd == XEN_VMTRACE_IOC_SET_OPTION;
-	struct xen_vmtrace_option o;
-	int err;
+	int err = vmtrace_check_option(s, set, o);
 
-	if (copy_from_user(&o, uarg, sizeof(o)))
-		return -EFAULT;
-	err = vmtrace_check_option(s, set, &o);
 	if (err)
 		return err;
 	err = vmtrace_domctl(s, set ? XEN_DOMCTL_vmtrace_set_option :
-			     XEN_DOMCTL_vmtrace_get_option, o.key, &o.value);
-	if (err) {
-		if (err != -ESRCH)
-			pr_info_ratelimited("d%uv%u: Xen refused to %s option %#llx = %#llx (%d)\n",
-					    s->domid, s->vcpu, set ? "set" : "get",
-					    o.key, o.value, err);
-		return err;
+			     XEN_DOMCTL_vmtrace_get_option, o->key, &o->value);
+	if (err && err != -ESRCH)
+		pr_info_ratelimited("d%uv%u: Xen refused to %s option %#llx = %#llx (%d)\n",
+				    s->domid, s->vcpu, set ? "set" : "get",
+				    o->key, o->value, err);
+	return err;
+}
+
+/* The argument of every command, in kernel memory while s->lock is held. */
+union vmtrace_arg {
+	struct xen_vmtrace_attach attach;
+	struct xen_vmtrace_poll poll;
+	struct xen_vmtrace_option option;
+	u64 len;
+};
+
+/* How much of the argument a command reads and writes back. */
+static size_t vmtrace_arg_in(unsigned int cmd)
+{
+	switch (cmd) {
+	case XEN_VMTRACE_IOC_ATTACH:
+		return sizeof(struct xen_vmtrace_attach);
+	case XEN_VMTRACE_IOC_GET_OPTION:
+	case XEN_VMTRACE_IOC_SET_OPTION:
+		return sizeof(struct xen_vmtrace_option);
+	case XEN_VMTRACE_IOC_CONSUME:
+		return sizeof(u64);
 	}
-	if (!set && copy_to_user(uarg, &o, sizeof(o)))
-		return -EFAULT;
 	return 0;
 }
 
-static long vmtrace_ioctl(struct file *file, unsigned int cmd,
-			  unsigned long arg)
+static size_t vmtrace_arg_out(unsigned int cmd)
 {
-	struct vmtrace_session *s = file->private_data;
-	void __user *uarg = (void __user *)arg;
-	u64 len, pos;
+	switch (cmd) {
+	case XEN_VMTRACE_IOC_ATTACH:
+		return sizeof(struct xen_vmtrace_attach);
+	case XEN_VMTRACE_IOC_POLL:
+		return sizeof(struct xen_vmtrace_poll);
+	case XEN_VMTRACE_IOC_GET_OPTION:
+		return sizeof(struct xen_vmtrace_option);
+	}
+	return 0;
+}
+
+static long vmtrace_locked_ioctl(struct vmtrace_session *s, unsigned int cmd,
+				 union vmtrace_arg *a)
+{
+	u64 pos;
 	long err;
 
 	mutex_lock(&s->lock);
@@ -239,7 +259,7 @@ static long vmtrace_ioctl(struct file *file, unsigned int cmd,
 	}
 	switch (cmd) {
 	case XEN_VMTRACE_IOC_ATTACH:
-		err = vmtrace_attach(s, uarg);
+		err = vmtrace_attach(s, &a->attach);
 		break;
 	case XEN_VMTRACE_IOC_ENABLE:
 		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_enable, 0, NULL);
@@ -257,22 +277,40 @@ static long vmtrace_ioctl(struct file *file, unsigned int cmd,
 			err = vmtrace_ring_reset(&s->ring, pos);
 		break;
 	case XEN_VMTRACE_IOC_POLL:
-		err = vmtrace_poll(s, uarg);
+		err = vmtrace_poll(s, &a->poll);
 		break;
 	case XEN_VMTRACE_IOC_GET_OPTION:
 	case XEN_VMTRACE_IOC_SET_OPTION:
-		err = vmtrace_option(s, cmd, uarg);
+		err = vmtrace_option(s, cmd == XEN_VMTRACE_IOC_SET_OPTION, &a->option);
 		break;
 	case XEN_VMTRACE_IOC_CONSUME:
-		err = get_user(len, (u64 __user *)uarg);
-		if (!err)
-			err = vmtrace_ring_consume(&s->ring, len);
+		err = vmtrace_ring_consume(&s->ring, a->len);
 		break;
 	default:
 		err = -ENOTTY;
 	}
 out:
 	mutex_unlock(&s->lock);
+	return err;
+}
+
+/*
+ * Copies to and from user space happen outside s->lock: a fault takes
+ * mmap_lock, and mmap() takes s->lock under mmap_lock.
+ */
+static long vmtrace_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct vmtrace_session *s = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	union vmtrace_arg a = {};
+	long err;
+
+	if (copy_from_user(&a, uarg, vmtrace_arg_in(cmd)))
+		return -EFAULT;
+	err = vmtrace_locked_ioctl(s, cmd, &a);
+	if (!err && copy_to_user(uarg, &a, vmtrace_arg_out(cmd)))
+		return -EFAULT;
 	return err;
 }
 
@@ -314,7 +352,7 @@ static int vmtrace_map(struct vmtrace_session *s, struct vm_area_struct *vma)
 				       errs, vma->vm_page_prot,
 				       q.flags & XENMEM_rsrc_acq_caller_owned ?
 				       DOMID_SELF : s->domid);
-	err = n < 0 ? n : 0;
+	err = min(n, 0);
 	/* A partial mapping is no mapping: the caller's munmap drops it. */
 	if (!err && n != s->frames)
 		err = -EFAULT;
@@ -388,6 +426,8 @@ static const struct file_operations vmtrace_fops = {
 	.open = vmtrace_open,
 	.release = vmtrace_release,
 	.unlocked_ioctl = vmtrace_ioctl,
+	/* The arguments' layouts are the same for 32-bit callers. */
+	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = vmtrace_mmap,
 	.llseek = noop_llseek,
 };
@@ -407,6 +447,12 @@ static int __init vmtrace_init(void)
 	return misc_register(&vmtrace_dev);
 }
 module_init(vmtrace_init);
+
+static void __exit vmtrace_exit(void)
+{
+	misc_deregister(&vmtrace_dev);
+}
+module_exit(vmtrace_exit);
 
 MODULE_DESCRIPTION("dom0 access to Xen vmtrace (Intel PT) buffers");
 MODULE_LICENSE("GPL");

@@ -9,11 +9,15 @@
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
+#include <linux/processor.h>
+#include <linux/static_call.h>
 #include <asm/sections.h>
-#include <asm/xen/hypervisor.h>
+#include <asm/xen/cpuid.h>
+#include <asm/xen/hypercall.h>
 #include <xen/xen.h>
 
 #include "start_info.h"
+#include "../../xen/xen-ops.h"
 
 /* Both must outlive the .bss clear in x86_64_start_kernel. */
 struct hvm_start_info pvh_start_info __initdata;
@@ -69,10 +73,49 @@ static u64 __init pvh_pa(const void *p)
 	return (u64)(uintptr_t)p - __START_KERNEL_map + pvh_load_offset;
 }
 
+/*
+ * Everything here runs before KASAN has a shadow: compare the CPUID
+ * signature by hand rather than through memcmp(), which KASAN checks.
+ */
+static bool __init pvh_on_xen(void)
+{
+	u32 base, eax, ebx, ecx, edx;
+
+	if (!IS_ENABLED(CONFIG_XEN_PVH))
+		return false;
+	for (base = 0x40000000; base < 0x40010000; base += 0x100) {
+		eax = base;
+		ecx = 0;
+		native_cpuid(&eax, &ebx, &ecx, &edx);
+		/* Xen's leaves 1 and 2 must exist too. */
+		if (ebx == XEN_CPUID_SIGNATURE_EBX && ecx == XEN_CPUID_SIGNATURE_ECX &&
+		    edx == XEN_CPUID_SIGNATURE_EDX && eax - base >= 2)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The first hypercall would pick vmcall or vmmcall through the CPU vendor
+ * code in arch/x86/kernel/cpu/, which KASAN instruments. Pick it here from
+ * CPUID leaf 0, the same way: vmmcall on AMD and Hygon.
+ */
+static void __init pvh_pick_hypercall(void)
+{
+	u32 eax = 0, ebx, ecx = 0, edx;
+
+	native_cpuid(&eax, &ebx, &ecx, &edx);
+	if ((ebx == 0x68747541 && edx == 0x69746e65 && ecx == 0x444d4163) ||	/* AuthenticAMD */
+	    (ebx == 0x6f677948 && edx == 0x6e65476e && ecx == 0x656e6975))	/* HygonGenuine */
+		static_call_update_early(xen_hypercall, xen_hypercall_amd);
+	else
+		static_call_update_early(xen_hypercall, xen_hypercall_intel);
+}
+
 asmlinkage unsigned long __init pvh_boot(u32 si_pa, u32 load_offset)
 {
 	const struct hvm_start_info *si = (const void *)(uintptr_t)si_pa;
-	bool xen = IS_ENABLED(CONFIG_XEN_PVH) && xen_cpuid_base();
+	bool xen = pvh_on_xen();
 	struct pvh_si_env env;
 
 	pvh_load_offset = load_offset;
@@ -95,7 +138,8 @@ asmlinkage unsigned long __init pvh_boot(u32 si_pa, u32 load_offset)
 	       offsetof(struct hvm_start_info, memmap_paddr));
 
 	if (xen) {
-		/* Hypercall page, xen_start_flags, the PVH domain type. */
+		pvh_pick_hypercall();
+		/* xen_start_flags and the PVH domain type. */
 		xen_pvh_init(&pvh_boot_params);
 		/* A PVH dom0 may get no memmap: ask the hypervisor for it. */
 		if (!pvh_boot_params.e820_entries)

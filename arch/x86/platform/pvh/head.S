@@ -150,6 +150,15 @@ SYM_CODE_START_LOCAL(pvh_entry)
 	movl	%ebp, %ebp
 	movq	$pvh_stack_end, %rsp
 	movq	%rbp, phys_base(%rip)
+	/*
+	 * C built with the stack protector reads its canary at %gs:40: point
+	 * GS at zeroes rather than wherever the loader left it.
+	 */
+	movl	$MSR_GS_BASE, %ecx
+	movq	$pvh_canary_area, %rax
+	movq	%rax, %rdx
+	shrq	$32, %rdx
+	wrmsr
 	movl	%ebx, %edi
 	movl	%ebp, %esi
 	movq	$pvh_boot, %rax
@@ -178,6 +187,11 @@ SYM_DATA_START_LOCAL(pvh_gdt_desc)
 	.word	pvh_gdt_end - pvh_gdt - 1
 	.long	0				/* the GDT's address, set at entry */
 SYM_DATA_END(pvh_gdt_desc)
+
+/* GS for the C that runs before startup_64 sets up the per-CPU area. */
+SYM_DATA_START_LOCAL(pvh_canary_area)
+	.skip	64
+SYM_DATA_END(pvh_canary_area)
 
 SYM_DATA_LOCAL(pvh_misplaced_msg,
 	.asciz "Linux PVH boot: loaded at an offset that is not 2 MiB aligned; halting\n")

@@ -89,8 +89,15 @@ static void vpmu_params(struct xen_pmu_params *p, u64 val, unsigned int cpu)
 /* The page, if perf runs inside this CPU's PMI with a context Xen cached */
 static struct xen_pmu_data *vpmu_cached_page(void)
 {
-	struct vpmu_cpu *vc = this_cpu_ptr(&vpmu_cpu);
+	struct vpmu_cpu *vc;
 
+	/*
+	 * A PMI runs with preemption off; preemptible callers (perf probing
+	 * the counters at init) read the MSRs, on whichever CPU they are.
+	 */
+	if (preemptible())
+		return NULL;
+	vc = this_cpu_ptr(&vpmu_cpu);
 	if (!vc->in_pmi || !vc->page ||
 	    !(READ_ONCE(vc->page->pmu.pmu_flags) & PMU_CACHED))
 		return NULL;
