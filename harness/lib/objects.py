@@ -3,7 +3,7 @@
 configuration compiles it: "FILE on", "FILE off" or "FILE unknown" (no
 Makefile names its object). Follows composite objects (name-y += file.o,
 obj-$(CONFIG_X) += name.o) and objects named from a sibling folder
-(../pciback/reset.o)."""
+(../vmtrace/ring.o)."""
 import os
 import re
 import sys

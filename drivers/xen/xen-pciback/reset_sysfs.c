@@ -1,25 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pciback's reset attributes:
- *   /sys/bus/pci/drivers/pciback/do_flr     write a BDF to reset that device
- *   /sys/bus/pci/devices/BDF/pciback_reset  what do_flr would do, or why not
+ *   /sys/bus/pci/drivers/pciback/do_flr        write a BDF to reset that device
+ *   /sys/bus/pci/devices/BDF/pciback_reset     what do_flr would do, or why not
+ *   /sys/bus/pci/devices/BDF/pciback_no_reset  1: export it even unreset
  * libxl writes do_flr before it assigns a device and after it removes one.
  */
 #define pr_fmt(fmt) "xen-pciback: " fmt
 
 #include <linux/ctype.h>
 #include <linux/minmax.h>
-#include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 
 #include "reset.h"
 
-/* One reset at a time: two writers for one slot would only fight for locks. */
-static DEFINE_MUTEX(pcibk_reset_mutex);
-
 /* Up to @max hex digits; returns the end, or NULL if there are none or too many. */
-static const char *pcibk_hex(const char *p, int max, unsigned int *val)
+static const char *xen_pcibk_hex(const char *p, int max, unsigned int *val)
 {
 	int n;
 
@@ -37,8 +34,8 @@ static const char *pcibk_hex(const char *p, int max, unsigned int *val)
  * domain, each with or without a trailing newline. Nothing else: no spaces,
  * no "0x", no more fields.
  */
-int pcibk_parse_bdf(const char *buf, size_t count, unsigned int *domain,
-		    unsigned int *bus, unsigned int *devfn)
+int xen_pcibk_parse_bdf(const char *buf, size_t count, unsigned int *domain,
+			unsigned int *bus, unsigned int *devfn)
 {
 	unsigned int f[4], slot, func;
 	char s[16];
@@ -58,7 +55,7 @@ int pcibk_parse_bdf(const char *buf, size_t count, unsigned int *domain,
 		static const int width[] = { 4, 2, 2, 1 };
 		int w = width[i + 4 - nf];
 
-		p = pcibk_hex(p, w, &f[i]);
+		p = xen_pcibk_hex(p, w, &f[i]);
 		if (!p)
 			return -EINVAL;
 		if (i == nf - 1)
@@ -81,11 +78,10 @@ int pcibk_parse_bdf(const char *buf, size_t count, unsigned int *domain,
 static ssize_t do_flr_store(struct device_driver *drv, const char *buf, size_t count)
 {
 	unsigned int domain, bus, devfn;
-	struct pcibk_reset_plan *plan;
 	struct pci_dev *dev;
 	int err;
 
-	err = pcibk_parse_bdf(buf, count, &domain, &bus, &devfn);
+	err = xen_pcibk_parse_bdf(buf, count, &domain, &bus, &devfn);
 	if (err) {
 		pr_warn_ratelimited("do_flr: \"%*pE\" is not a PCI address (DDDD:BB:DD.F)\n",
 				    (int)min_t(size_t, count, 32), buf);
@@ -97,71 +93,76 @@ static ssize_t do_flr_store(struct device_driver *drv, const char *buf, size_t c
 				    PCI_SLOT(devfn), PCI_FUNC(devfn));
 		return -ENODEV;
 	}
-	plan = kmalloc(sizeof(*plan), GFP_KERNEL);
-	if (!plan) {
-		pci_dev_put(dev);
-		return -ENOMEM;
-	}
-
-	err = mutex_lock_interruptible(&pcibk_reset_mutex);
-	if (!err) {
-		pcibk_reset_plan(dev, plan);
-		err = pcibk_reset_run(plan);
-		mutex_unlock(&pcibk_reset_mutex);
-		if (err)
-			dev_warn_ratelimited(&dev->dev, "do_flr: %s\n", plan->why);
-		else
-			pci_dbg(dev, "do_flr: reset by %s, %d function(s)\n",
-				plan->method ?: (plan->scope == PCIBK_RESET_SLOT ? "slot" : "bus"),
-				plan->nmembers);
-		pcibk_reset_release(plan);
-	}
-	kfree(plan);
+	err = xen_pcibk_do_flr(dev);
 	pci_dev_put(dev);
 	return err ?: count;
 }
 static DRIVER_ATTR_WO(do_flr);
 
-static struct attribute *pcibk_reset_drv_attrs[] = {
+static struct attribute *xen_pcibk_reset_drv_attrs[] = {
 	&driver_attr_do_flr.attr,
 	NULL,
 };
 
-static const struct attribute_group pcibk_reset_drv_group = {
-	.attrs = pcibk_reset_drv_attrs,
+static const struct attribute_group xen_pcibk_reset_drv_group = {
+	.attrs = xen_pcibk_reset_drv_attrs,
 };
 
 const struct attribute_group *xen_pcibk_reset_drv_groups[] = {
-	&pcibk_reset_drv_group,
+	&xen_pcibk_reset_drv_group,
 	NULL,
 };
 
 static ssize_t pciback_reset_show(struct device *d, struct device_attribute *attr, char *buf)
 {
-	struct pcibk_reset_plan *plan;
+	struct xen_pcibk_reset_plan *plan;
 	ssize_t len;
 
 	plan = kmalloc(sizeof(*plan), GFP_KERNEL);
 	if (!plan)
 		return -ENOMEM;
-	pcibk_reset_plan(to_pci_dev(d), plan);
-	len = pcibk_reset_show(plan, buf);
-	pcibk_reset_release(plan);
+	xen_pcibk_reset_plan(to_pci_dev(d), plan);
+	len = xen_pcibk_reset_show(plan, buf);
+	xen_pcibk_reset_release(plan);
 	kfree(plan);
 	return len;
 }
 static DEVICE_ATTR_ADMIN_RO(pciback_reset);
 
-static struct attribute *pcibk_reset_dev_attrs[] = {
+static ssize_t pciback_no_reset_show(struct device *d, struct device_attribute *attr,
+				     char *buf)
+{
+	struct xen_pcibk_state st;
+	int err = xen_pcibk_get_state(to_pci_dev(d), &st);
+
+	return err ?: sysfs_emit(buf, "%d\n", st.no_reset);
+}
+
+static ssize_t pciback_no_reset_store(struct device *d, struct device_attribute *attr,
+				      const char *buf, size_t count)
+{
+	bool no_reset;
+	int err = kstrtobool(buf, &no_reset);
+
+	if (!err)
+		err = xen_pcibk_set_no_reset(to_pci_dev(d), no_reset);
+	if (!err && no_reset)
+		pci_notice(to_pci_dev(d), "will be exported without the reset it may need\n");
+	return err ?: count;
+}
+static DEVICE_ATTR_ADMIN_RW(pciback_no_reset);
+
+static struct attribute *xen_pcibk_reset_dev_attrs[] = {
 	&dev_attr_pciback_reset.attr,
+	&dev_attr_pciback_no_reset.attr,
 	NULL,
 };
 
-static const struct attribute_group pcibk_reset_dev_group = {
-	.attrs = pcibk_reset_dev_attrs,
+static const struct attribute_group xen_pcibk_reset_dev_group = {
+	.attrs = xen_pcibk_reset_dev_attrs,
 };
 
 const struct attribute_group *xen_pcibk_reset_dev_groups[] = {
-	&pcibk_reset_dev_group,
+	&xen_pcibk_reset_dev_group,
 	NULL,
 };

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Resetting what guests give back, and do_flr.
+ *
+ * The resets themselves are the PCI core's, as VFIO uses them: first the
+ * function's own (pci_try_reset_function(), which refuses, -ENOTTY, any
+ * method that would touch another function), else pci_reset_bus(), which
+ * locks, saves, resets and restores the whole slot or bus. What is
+ * pciback's own is the rule for when a slot or bus reset may run (VFIO's
+ * for a device set: every function it touches is ours and free), and
+ * remembering the resets that must wait for a guest.
+ */
+#define pr_fmt(fmt) "xen-pciback: " fmt
+
+#include <linux/errno.h>
+#include <linux/list.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/workqueue.h>
+
+#include "reset.h"
+
+/* The set's reset: pci_reset_bus() prefers the slot in the same way. */
+int xen_pcibk_pick_scope(bool slot_ok, bool bus_ok, enum xen_pcibk_reset_scope *scope)
+{
+	if (slot_ok)
+		*scope = XEN_PCIBK_RESET_SLOT;
+	else if (bus_ok)
+		*scope = XEN_PCIBK_RESET_BUS;
+	else
+		*scope = XEN_PCIBK_RESET_REFUSED;
+	return *scope == XEN_PCIBK_RESET_REFUSED ? -ENOTTY : 0;
+}
+
+/*
+ * A function bound elsewhere, or to nothing, refuses the reset outright; one
+ * that a guest holds only delays it. The first refusal wins over delays.
+ */
+int xen_pcibk_judge_members(const struct xen_pcibk_member *m, int n, char *why, size_t len)
+{
+	const struct xen_pcibk_member *held = NULL;
+	int i;
+
+	for (i = 0; i < n; i++, m++) {
+		if (!m->pciback && m->driver) {
+			snprintf(why, len, "%s is bound to %s", m->name, m->driver);
+			return -EBUSY;
+		}
+		if (!m->pciback) {
+			snprintf(why, len, "%s has no driver, not pciback", m->name);
+			return -EBUSY;
+		}
+		if (m->st.domain >= 0 && !held)
+			held = m;
+	}
+	if (!held)
+		return 0;
+	snprintf(why, len, "%s is assigned to domain %d", held->name, held->st.domain);
+	return -EAGAIN;
+}
+
+/*
+ * do_flr always resets a free set, whatever pciback thinks of it: dom0 may
+ * have used the device. With a guest in the set it cannot; a function that
+ * has had no guest since the set's last reset is clean, which is the
+ * normal case when libxl resets each function in turn as it assigns them.
+ */
+enum xen_pcibk_action xen_pcibk_flr_action(int plan_err, bool target_needs_reset)
+{
+	if (!plan_err)
+		return XEN_PCIBK_RESET_NOW;
+	if (plan_err != -EAGAIN)
+		return XEN_PCIBK_REFUSE;
+	return target_needs_reset ? XEN_PCIBK_DEFER : XEN_PCIBK_NOTHING;
+}
+
+/* A device given back, or deferred by do_flr: reset it once its set is free. */
+enum xen_pcibk_action xen_pcibk_pending_action(int plan_err, bool target_needs_reset)
+{
+	if (!target_needs_reset)
+		return XEN_PCIBK_NOTHING;
+	if (!plan_err)
+		return XEN_PCIBK_RESET_NOW;
+	return plan_err == -EAGAIN ? XEN_PCIBK_DEFER : XEN_PCIBK_REFUSE;
+}
+
+static void xen_pcibk_describe(struct xen_pcibk_member *m, struct pci_dev *dev)
+{
+	m->name = pci_name(dev);
+	m->driver = dev->driver ? dev->driver->name : NULL;
+	m->pciback = !xen_pcibk_get_state(dev, &m->st);
+}
+
+static int xen_pcibk_add_member(struct pci_dev *dev, void *data)
+{
+	struct xen_pcibk_reset_plan *plan = data;
+	struct xen_pcibk_member *m;
+
+	if (plan->nmembers == XEN_PCIBK_RESET_MAX_FUNCS) {
+		plan->err = -EBUSY;
+		snprintf(plan->why, sizeof(plan->why),
+			 "the reset would touch more than %d functions", XEN_PCIBK_RESET_MAX_FUNCS);
+		return 1;
+	}
+	m = &plan->members[plan->nmembers++];
+	m->dev = pci_dev_get(dev);
+	xen_pcibk_describe(m, dev);
+	return 0;
+}
+
+/* A slot holds the functions on its bus whose slot it is, and all below. */
+static int xen_pcibk_add_slot_member(struct pci_dev *dev, void *data)
+{
+	struct xen_pcibk_reset_plan *plan = data;
+	struct pci_slot *slot = plan->target->slot;
+	struct pci_dev *top = dev;
+
+	while (top->bus != slot->bus && top->bus->self)
+		top = top->bus->self;
+	return top->slot == slot ? xen_pcibk_add_member(dev, data) : 0;
+}
+
+static int xen_pcibk_member_cmp(const void *a, const void *b)
+{
+	const struct xen_pcibk_member *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+void xen_pcibk_reset_plan(struct pci_dev *dev, struct xen_pcibk_reset_plan *plan)
+{
+	memset(plan, 0, sizeof(*plan));
+	plan->target = pci_dev_get(dev);
+
+	if (xen_pcibk_get_state(dev, &plan->st)) {
+		plan->err = -ENODEV;
+		snprintf(plan->why, sizeof(plan->why), "%s is not bound to pciback",
+			 pci_name(dev));
+		return;
+	}
+	/* The core lists its methods; whether one resets this alone shows when run. */
+	plan->function_ok = dev->reset_methods[0] != 0;
+	xen_pcibk_pick_scope(!pci_probe_reset_slot(dev->slot), !pci_probe_reset_bus(dev->bus),
+			     &plan->scope);
+	if (plan->scope == XEN_PCIBK_RESET_SLOT)
+		pci_walk_bus(dev->slot->bus, xen_pcibk_add_slot_member, plan);
+	else if (plan->scope == XEN_PCIBK_RESET_BUS)
+		pci_walk_bus(dev->bus, xen_pcibk_add_member, plan);
+	else
+		xen_pcibk_add_member(dev, plan);
+	if (plan->err)
+		return;
+	/* Address order: what users read. */
+	sort(plan->members, plan->nmembers, sizeof(plan->members[0]), xen_pcibk_member_cmp,
+	     NULL);
+	plan->err = xen_pcibk_judge_members(plan->members, plan->nmembers, plan->why,
+					    sizeof(plan->why));
+	if (!plan->err && plan->scope == XEN_PCIBK_RESET_REFUSED) {
+		plan->err = -ENOTTY;
+		snprintf(plan->why, sizeof(plan->why), "%s has no function, slot or bus reset",
+			 pci_name(dev));
+	}
+}
+
+void xen_pcibk_reset_release(struct xen_pcibk_reset_plan *plan)
+{
+	while (plan->nmembers)
+		pci_dev_put(plan->members[--plan->nmembers].dev);
+	pci_dev_put(plan->target);
+	plan->target = NULL;
+}
+
+static const char *const xen_pcibk_scope_name[] = {
+	[XEN_PCIBK_RESET_FUNCTION] = "function",
+	[XEN_PCIBK_RESET_SLOT] = "slot",
+	[XEN_PCIBK_RESET_BUS] = "bus",
+};
+
+/*
+ * Under pcistub_sem, the target free: its own reset, if the core has one
+ * that touches nothing else. -ENOTTY: it has not; -EAGAIN: it is locked.
+ */
+static int xen_pcibk_reset_function(struct xen_pcibk_reset_plan *plan)
+{
+	int rc;
+
+	lockdep_assert_held_write(&pcistub_sem);
+	if (!plan->function_ok || plan->st.domain >= 0)
+		return -ENOTTY;
+	rc = pci_try_reset_function(plan->target);
+	if (!rc) {
+		plan->done = XEN_PCIBK_RESET_FUNCTION;
+		xen_pcibk_mark_clean(plan->target);
+	} else if (rc == -EAGAIN) {
+		snprintf(plan->why, sizeof(plan->why), "%s is locked", pci_name(plan->target));
+	} else if (rc != -ENOTTY) {
+		snprintf(plan->why, sizeof(plan->why), "the function reset of %s failed (%d)",
+			 pci_name(plan->target), rc);
+	}
+	return rc;
+}
+
+/* Under pcistub_sem, the set judged free: the core takes every lock, or -EAGAIN. */
+static int xen_pcibk_reset_set(struct xen_pcibk_reset_plan *plan)
+{
+	int i, rc;
+
+	lockdep_assert_held_write(&pcistub_sem);
+	rc = pci_reset_bus(plan->target);
+	if (rc == -EAGAIN) {
+		snprintf(plan->why, sizeof(plan->why), "a function of the %s is locked",
+			 xen_pcibk_scope_name[plan->scope]);
+	} else if (rc) {
+		snprintf(plan->why, sizeof(plan->why), "the %s reset of %s failed (%d)",
+			 xen_pcibk_scope_name[plan->scope], pci_name(plan->target), rc);
+	} else {
+		plan->done = plan->scope;
+		for (i = 0; i < plan->nmembers; i++)
+			xen_pcibk_mark_clean(plan->members[i].dev);
+	}
+	return rc;
+}
+
+/*
+ * Resets that wait: for a guest to give back a member of the set, or for a
+ * member's lock. Each device is listed once; the list and every decision
+ * on it are under pcistub_sem.
+ */
+struct xen_pcibk_pending {
+	struct list_head list;
+	struct pci_dev *dev;
+	bool told;		/* the wait was logged */
+	int busy;		/* tries that found a member locked */
+};
+
+#define XEN_PCIBK_BUSY_RETRIES	50
+#define XEN_PCIBK_BUSY_DELAY	msecs_to_jiffies(100)
+
+static LIST_HEAD(xen_pcibk_pending_list);
+static void xen_pcibk_pending_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(xen_pcibk_pending_dwork, xen_pcibk_pending_work);
+
+/* False when @dev was pending already. */
+static bool xen_pcibk_pend(struct pci_dev *dev)
+{
+	struct xen_pcibk_pending *p;
+
+	list_for_each_entry(p, &xen_pcibk_pending_list, list)
+		if (p->dev == dev)
+			return false;
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p) {
+		/* Not lost: the device still needs a reset and will not be exported. */
+		pci_warn(dev, "no memory to remember its reset; write it to do_flr\n");
+		return false;
+	}
+	p->dev = pci_dev_get(dev);
+	list_add_tail(&p->list, &xen_pcibk_pending_list);
+	return true;
+}
+
+static void xen_pcibk_unpend(struct xen_pcibk_pending *p)
+{
+	list_del(&p->list);
+	pci_dev_put(p->dev);
+	kfree(p);
+}
+
+/* One pending device: true when it is done with, either way. */
+static bool xen_pcibk_try_pending(struct xen_pcibk_pending *p, struct xen_pcibk_reset_plan *plan)
+{
+	bool done = true;
+	int rc;
+
+	xen_pcibk_reset_plan(p->dev, plan);
+	rc = plan->st.needs_reset ? xen_pcibk_reset_function(plan) : -ENOTTY;
+	if (rc == -ENOTTY) {
+		switch (xen_pcibk_pending_action(plan->err, plan->st.needs_reset)) {
+		case XEN_PCIBK_NOTHING:
+			goto out;
+		case XEN_PCIBK_DEFER:
+			if (!p->told)
+				pci_info(p->dev, "reset waits: %s\n", plan->why);
+			p->told = true;
+			p->busy = 0;
+			done = false;
+			goto out;
+		case XEN_PCIBK_REFUSE:
+			pci_warn(p->dev, "cannot be reset, so it will not be exported: %s\n",
+				 plan->why);
+			goto out;
+		case XEN_PCIBK_RESET_NOW:
+			rc = xen_pcibk_reset_set(plan);
+			break;
+		}
+	}
+	if (rc == -EAGAIN && ++p->busy < XEN_PCIBK_BUSY_RETRIES)
+		done = false;
+	else if (rc)
+		pci_warn(p->dev, "reset failed, so it will not be exported: %s\n", plan->why);
+	else
+		pci_info(p->dev, "given back: %s reset of %d function(s) done\n",
+			 xen_pcibk_scope_name[plan->done],
+			 plan->done == XEN_PCIBK_RESET_FUNCTION ? 1 : plan->nmembers);
+out:
+	xen_pcibk_reset_release(plan);
+	return done;
+}
+
+static void xen_pcibk_pending_work(struct work_struct *work)
+{
+	struct xen_pcibk_reset_plan *plan = kmalloc(sizeof(*plan), GFP_KERNEL);
+	struct xen_pcibk_pending *p, *next;
+	bool busy = !plan;
+
+	down_write(&pcistub_sem);
+	list_for_each_entry_safe(p, next, &xen_pcibk_pending_list, list) {
+		if (!plan)
+			break;
+		if (xen_pcibk_try_pending(p, plan))
+			xen_pcibk_unpend(p);
+		else
+			busy |= p->busy > 0;
+	}
+	up_write(&pcistub_sem);
+	kfree(plan);
+	/* A member was locked, or memory short: try again soon. */
+	if (busy)
+		schedule_delayed_work(&xen_pcibk_pending_dwork, XEN_PCIBK_BUSY_DELAY);
+}
+
+void xen_pcibk_reset_returned(struct pci_dev *dev)
+{
+	struct xen_pcibk_state st;
+
+	lockdep_assert_held_write(&pcistub_sem);
+	if (!xen_pcibk_get_state(dev, &st) && st.needs_reset)
+		xen_pcibk_pend(dev);
+	/* Whatever it needed, its return may complete a set something waits for. */
+	if (!list_empty(&xen_pcibk_pending_list))
+		mod_delayed_work(system_wq, &xen_pcibk_pending_dwork, 0);
+}
+
+void xen_pcibk_reset_exit(void)
+{
+	struct xen_pcibk_pending *p, *next;
+
+	cancel_delayed_work_sync(&xen_pcibk_pending_dwork);
+	list_for_each_entry_safe(p, next, &xen_pcibk_pending_list, list)
+		xen_pcibk_unpend(p);
+}
+
+/* Under pcistub_sem. */
+static int xen_pcibk_flr_locked(struct pci_dev *dev, struct xen_pcibk_reset_plan *plan)
+{
+	int rc;
+
+	xen_pcibk_reset_plan(dev, plan);
+	rc = xen_pcibk_reset_function(plan);
+	if (rc == -ENOTTY) {
+		switch (xen_pcibk_flr_action(plan->err, plan->st.needs_reset)) {
+		case XEN_PCIBK_REFUSE:
+			dev_warn_ratelimited(&dev->dev, "do_flr: %s\n", plan->why);
+			return plan->err;
+		case XEN_PCIBK_NOTHING:
+			pci_dbg(dev, "do_flr: clean since its last reset (%s)\n", plan->why);
+			return 0;
+		case XEN_PCIBK_DEFER:
+			if (xen_pcibk_pend(dev))
+				pci_info(dev, "do_flr: deferred: %s; done when it is given back\n",
+					 plan->why);
+			return 0;
+		case XEN_PCIBK_RESET_NOW:
+			rc = xen_pcibk_reset_set(plan);
+			break;
+		}
+	}
+	if (rc == -EAGAIN) {
+		if (xen_pcibk_pend(dev))
+			pci_info(dev, "do_flr: deferred: %s\n", plan->why);
+		mod_delayed_work(system_wq, &xen_pcibk_pending_dwork, XEN_PCIBK_BUSY_DELAY);
+		return 0;
+	}
+	if (rc)
+		dev_warn_ratelimited(&dev->dev, "do_flr: %s\n", plan->why);
+	else
+		pci_dbg(dev, "do_flr: %s reset\n", xen_pcibk_scope_name[plan->done]);
+	return rc;
+}
+
+int xen_pcibk_do_flr(struct pci_dev *dev)
+{
+	struct xen_pcibk_reset_plan *plan = kmalloc(sizeof(*plan), GFP_KERNEL);
+	int rc;
+
+	if (!plan)
+		return -ENOMEM;
+	rc = down_write_killable(&pcistub_sem);
+	if (!rc) {
+		rc = xen_pcibk_flr_locked(dev, plan);
+		up_write(&pcistub_sem);
+		xen_pcibk_reset_release(plan);
+	}
+	kfree(plan);
+	return rc;
+}
+
+static const char *xen_pcibk_errno_name(int err)
+{
+	switch (err) {
+	case -EBUSY:
+		return "EBUSY";
+	case -ENOTTY:
+		return "ENOTTY";
+	case -ENODEV:
+		return "ENODEV";
+	default:
+		return "error";
+	}
+}
+
+/* The set's part of the plan: its scope and members, or why not now. */
+static ssize_t xen_pcibk_show_set(const struct xen_pcibk_reset_plan *plan, char *buf,
+				  ssize_t at)
+{
+	int i;
+
+	if (plan->err == -EAGAIN)
+		return at + sysfs_emit_at(buf, at, "deferred: %s", plan->why);
+	if (plan->err)
+		return at + sysfs_emit_at(buf, at, "refused %s: %s",
+					  xen_pcibk_errno_name(plan->err), plan->why);
+	at += sysfs_emit_at(buf, at, "%s", xen_pcibk_scope_name[plan->scope]);
+	for (i = 0; i < plan->nmembers; i++)
+		at += sysfs_emit_at(buf, at, " %s", plan->members[i].name);
+	return at;
+}
+
+/*
+ * What do_flr would do now: "function BDF" when the core lists a reset for
+ * the function and nothing shares its slot or bus; with others there,
+ * ", else" what follows should the core refuse the function reset.
+ */
+ssize_t xen_pcibk_reset_show(const struct xen_pcibk_reset_plan *plan, char *buf)
+{
+	ssize_t len = 0;
+	bool alone = plan->nmembers == 1 && plan->members[0].dev == plan->target;
+
+	if (plan->function_ok && plan->st.domain < 0) {
+		len = sysfs_emit(buf, "function %s", pci_name(plan->target));
+		if (!alone && plan->err != -ENOTTY) {
+			len += sysfs_emit_at(buf, len, ", else ");
+			len = xen_pcibk_show_set(plan, buf, len);
+		}
+	} else {
+		len = xen_pcibk_show_set(plan, buf, 0);
+	}
+	return len + sysfs_emit_at(buf, len, "\n");
+}
