@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) "xen-pciback: " fmt
 
+#include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/pci.h>
@@ -61,13 +62,19 @@ int xen_pcibk_judge_members(const struct xen_pcibk_member *m, int n, char *why, 
 }
 
 /*
- * do_flr always resets a free set, whatever pciback thinks of it: dom0 may
- * have used the device. With a guest in the set it cannot; a function that
- * has had no guest since the set's last reset is clean, which is the
- * normal case when libxl resets each function in turn as it assigns them.
+ * do_flr, when the function's own reset did not do: a free set is reset,
+ * whatever pciback thinks of it, as dom0 may have used the device. With a
+ * guest in the set it cannot be; a function that has had no guest since
+ * the set's last reset is clean, which is the normal case when libxl
+ * resets each function in turn as it assigns them. A function a guest
+ * holds that has a reset of its own (an SR-IOV VF beside its PF, say) gets
+ * it when it comes back, whatever its set.
  */
-enum xen_pcibk_action xen_pcibk_flr_action(int plan_err, bool target_needs_reset)
+enum xen_pcibk_action xen_pcibk_flr_action(int plan_err, bool target_needs_reset,
+					   bool held_with_own_reset)
 {
+	if (held_with_own_reset)
+		return target_needs_reset ? XEN_PCIBK_DEFER : XEN_PCIBK_NOTHING;
 	if (!plan_err)
 		return XEN_PCIBK_RESET_NOW;
 	if (plan_err != -EAGAIN)
@@ -87,8 +94,10 @@ enum xen_pcibk_action xen_pcibk_pending_action(int plan_err, bool target_needs_r
 
 static void xen_pcibk_describe(struct xen_pcibk_member *m, struct pci_dev *dev)
 {
+	struct pci_driver *drv = READ_ONCE(dev->driver);
+
 	m->name = pci_name(dev);
-	m->driver = dev->driver ? dev->driver->name : NULL;
+	m->driver = drv ? drv->name : NULL;
 	m->pciback = !xen_pcibk_get_state(dev, &m->st);
 }
 
@@ -295,14 +304,19 @@ static bool xen_pcibk_try_pending(struct xen_pcibk_pending *p, struct xen_pcibk_
 			break;
 		}
 	}
-	if (rc == -EAGAIN && ++p->busy < XEN_PCIBK_BUSY_RETRIES)
+	if (rc == -EAGAIN) {
+		/* Soon again; after that, at the next return or do_flr. Never dropped. */
+		if (++p->busy == XEN_PCIBK_BUSY_RETRIES)
+			pci_info(p->dev, "reset waits: %s\n", plan->why);
+		p->busy %= XEN_PCIBK_BUSY_RETRIES;
 		done = false;
-	else if (rc)
+	} else if (rc) {
 		pci_warn(p->dev, "reset failed, so it will not be exported: %s\n", plan->why);
-	else
+	} else {
 		pci_info(p->dev, "given back: %s reset of %d function(s) done\n",
 			 xen_pcibk_scope_name[plan->done],
 			 plan->done == XEN_PCIBK_RESET_FUNCTION ? 1 : plan->nmembers);
+	}
 out:
 	xen_pcibk_reset_release(plan);
 	return done;
@@ -359,7 +373,8 @@ static int xen_pcibk_flr_locked(struct pci_dev *dev, struct xen_pcibk_reset_plan
 	xen_pcibk_reset_plan(dev, plan);
 	rc = xen_pcibk_reset_function(plan);
 	if (rc == -ENOTTY) {
-		switch (xen_pcibk_flr_action(plan->err, plan->st.needs_reset)) {
+		switch (xen_pcibk_flr_action(plan->err, plan->st.needs_reset,
+					     plan->function_ok && plan->st.domain >= 0)) {
 		case XEN_PCIBK_REFUSE:
 			dev_warn_ratelimited(&dev->dev, "do_flr: %s\n", plan->why);
 			return plan->err;
@@ -376,12 +391,8 @@ static int xen_pcibk_flr_locked(struct pci_dev *dev, struct xen_pcibk_reset_plan
 			break;
 		}
 	}
-	if (rc == -EAGAIN) {
-		if (xen_pcibk_pend(dev))
-			pci_info(dev, "do_flr: deferred: %s\n", plan->why);
-		mod_delayed_work(system_wq, &xen_pcibk_pending_dwork, XEN_PCIBK_BUSY_DELAY);
-		return 0;
-	}
+	if (rc == -EAGAIN)
+		return rc;	/* the caller tries again without the lock */
 	if (rc)
 		dev_warn_ratelimited(&dev->dev, "do_flr: %s\n", plan->why);
 	else
@@ -389,16 +400,34 @@ static int xen_pcibk_flr_locked(struct pci_dev *dev, struct xen_pcibk_reset_plan
 	return rc;
 }
 
+/*
+ * A function's lock held means bind, unbind or a reset is under way, which
+ * may itself wait for pcistub_sem: retry for a while without it before
+ * handing the reset to the worker.
+ */
+#define XEN_PCIBK_FLR_TRIES	20
+
 int xen_pcibk_do_flr(struct pci_dev *dev)
 {
 	struct xen_pcibk_reset_plan *plan = kmalloc(sizeof(*plan), GFP_KERNEL);
-	int rc;
+	int rc = -EAGAIN, tries;
 
 	if (!plan)
 		return -ENOMEM;
-	rc = down_write_killable(&pcistub_sem);
-	if (!rc) {
+	for (tries = 0; rc == -EAGAIN && tries < XEN_PCIBK_FLR_TRIES; tries++) {
+		if (tries)
+			msleep(50);
+		rc = down_write_killable(&pcistub_sem);
+		if (rc)
+			break;
 		rc = xen_pcibk_flr_locked(dev, plan);
+		if (rc == -EAGAIN && tries == XEN_PCIBK_FLR_TRIES - 1) {
+			if (xen_pcibk_pend(dev))
+				pci_info(dev, "do_flr: deferred: %s\n", plan->why);
+			mod_delayed_work(system_wq, &xen_pcibk_pending_dwork,
+					 XEN_PCIBK_BUSY_DELAY);
+			rc = 0;
+		}
 		up_write(&pcistub_sem);
 		xen_pcibk_reset_release(plan);
 	}

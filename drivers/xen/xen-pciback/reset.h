@@ -67,7 +67,8 @@ enum xen_pcibk_action {
 int xen_pcibk_pick_scope(bool slot_ok, bool bus_ok, enum xen_pcibk_reset_scope *scope);
 int xen_pcibk_judge_members(const struct xen_pcibk_member *m, int n,
 			    char *why, size_t len);
-enum xen_pcibk_action xen_pcibk_flr_action(int plan_err, bool target_needs_reset);
+enum xen_pcibk_action xen_pcibk_flr_action(int plan_err, bool target_needs_reset,
+					   bool held_with_own_reset);
 enum xen_pcibk_action xen_pcibk_pending_action(int plan_err, bool target_needs_reset);
 int xen_pcibk_parse_bdf(const char *buf, size_t count, unsigned int *domain,
 			unsigned int *bus, unsigned int *devfn);
@@ -79,7 +80,7 @@ ssize_t xen_pcibk_reset_show(const struct xen_pcibk_reset_plan *plan, char *buf)
 
 /* do_flr of @dev: reset now, defer, or refuse with a log line. */
 int xen_pcibk_do_flr(struct pci_dev *dev);
-/* From pcistub_put_pci_dev(), under pcistub_sem: a guest gave @dev back. */
+/* From pcistub_put_pci_dev(), under pcistub_sem: pciback released @dev. */
 void xen_pcibk_reset_returned(struct pci_dev *dev);
 /* At module exit, after the driver is gone: drop what is still pending. */
 void xen_pcibk_reset_exit(void);

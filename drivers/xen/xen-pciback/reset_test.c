@@ -167,6 +167,7 @@ struct action_case {
 	int plan_err;
 	bool needs_reset;	/* the target's */
 	enum xen_pcibk_action action;
+	bool held_with_own_reset;	/* do_flr only */
 };
 
 static const struct action_case action_cases[] = {
@@ -180,6 +181,9 @@ static const struct action_case action_cases[] = {
 	{ "do_flr, sibling elsewhere", false, -EBUSY, true, XEN_PCIBK_REFUSE },
 	{ "do_flr, no reset", false, -ENOTTY, false, XEN_PCIBK_REFUSE },
 	{ "do_flr, not pciback's", false, -ENODEV, false, XEN_PCIBK_REFUSE },
+	/* an SR-IOV VF in a guest, its PF bound to its own driver */
+	{ "do_flr, held VF with FLR, PF elsewhere", false, -EBUSY, true, XEN_PCIBK_DEFER, true },
+	{ "do_flr, held, own reset, clean", false, -EAGAIN, false, XEN_PCIBK_NOTHING, true },
 	/* a pending reset, tried at each return */
 	{ "return, set whole, target dirty", true, 0, true, XEN_PCIBK_RESET_NOW },
 	{ "return, target clean (its own reset on return)", true, 0, false, XEN_PCIBK_NOTHING },
@@ -204,7 +208,8 @@ static void pick_action(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, xen_pcibk_pending_action(c->plan_err, c->needs_reset),
 				c->action);
 	else
-		KUNIT_EXPECT_EQ(test, xen_pcibk_flr_action(c->plan_err, c->needs_reset),
+		KUNIT_EXPECT_EQ(test, xen_pcibk_flr_action(c->plan_err, c->needs_reset,
+							   c->held_with_own_reset),
 				c->action);
 }
 

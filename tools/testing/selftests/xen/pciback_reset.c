@@ -188,32 +188,65 @@ static bool clean(struct vcommon *v)
 	return !reg8(v, VIRTIO_COMMON_STATUS) && reg16(v, VIRTIO_COMMON_MSIX) == VIRTIO_NO_VECTOR;
 }
 
-/* Did dmesg gain a line containing @text since @mark (a byte count)? */
+/*
+ * Kernel log records from /dev/kmsg, by sequence number, so that a mark
+ * stays right however long the log grows or wraps. Calls @fn on each
+ * record's text from sequence @from on; returns the next sequence number.
+ */
+static size_t kmsg_walk(size_t from, bool (*fn)(const char *msg, void *data), void *data)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	unsigned long long seq;
+	size_t next = from;
+	char rec[8192];
+	const char *msg;
+	ssize_t n;
+
+	if (fd < 0)
+		return from;
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* records lost to a wrap */
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		if (!msg || sscanf(rec, "%*u,%llu", &seq) != 1)
+			continue;
+		next = seq + 1;
+		if (seq >= from && fn && fn(msg + 1, data))
+			break;
+	}
+	close(fd);
+	return next;
+}
+
+struct kmsg_find {
+	const char *text;
+	bool found;
+};
+
+static bool kmsg_match(const char *msg, void *data)
+{
+	struct kmsg_find *f = data;
+
+	f->found = strstr(msg, f->text);
+	return f->found;
+}
+
+/* Did the kernel log a line containing @text since @mark? */
 static bool kmsg_since(size_t mark, const char *text)
 {
-	char buf[256 * 1024];
-	FILE *f = popen("dmesg", "r");
-	size_t n;
+	struct kmsg_find f = { .text = text };
 
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	pclose(f);
-	buf[n] = '\0';
-	return n > mark && strstr(buf + mark, text);
+	kmsg_walk(mark, kmsg_match, &f);
+	return f.found;
 }
 
 static size_t kmsg_mark(void)
 {
-	char buf[256 * 1024];
-	FILE *f = popen("dmesg", "r");
-	size_t n;
-
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf), f);
-	pclose(f);
-	return n;
+	return kmsg_walk(0, NULL, NULL);
 }
 
 FIXTURE(bed) {
@@ -767,6 +800,12 @@ TEST_F_TIMEOUT(bed, do_flr_races_attach_detach, 400)
 
 	if (!have_guest())
 		SKIP(return, "no xst.xl_domu=: the launcher gave no guest config");
+	/*
+	 * QEMU 7.2 itself (the host's qemu-system-x86_64) has died of a
+	 * segfault under this test's slot resets; run it only when asked.
+	 */
+	if (!cmdline_has("xst.pciback_race=1"))
+		SKIP(return, "no xst.pciback_race=1: it can crash QEMU 7.2, see the README");
 	ASSERT_TRUE(start_guest("rst1", none, 0));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -804,8 +843,9 @@ TEST_F_TIMEOUT(bed, do_flr_races_attach_detach, 400)
 
 /*
  * The real client: libxl writes the address to do_flr before it gives a
- * device to a guest and after it takes it back. Each of those writes must
- * have reset the device, and while the guest has it, do_flr must refuse.
+ * device to a guest and after it takes it back. The first resets it; while
+ * the guest has it, a write is accepted and deferred, and the device is
+ * reset when the guest gives it back.
  */
 TEST_F_TIMEOUT(bed, libxl_resets_on_attach_and_detach, 600)
 {
