@@ -9,18 +9,27 @@
  * pciback's own is the rule for when a slot or bus reset may run (VFIO's
  * for a device set: every function it touches is ours and free), and
  * remembering the resets that must wait for a guest.
+ *
+ * Locks: xen_pcibk_reset_lock serialises the decisions and the resets
+ * (do_flr and the worker), and nothing else takes it, so the core's locks
+ * taken under it (the device locks, tried; pci_bus_sem; a hotplug
+ * controller's reset lock) never meet it the other way round. Export and
+ * unbind are kept off the devices by xen_pcibk_claim(), not by a lock.
  */
 #define pr_fmt(fmt) "xen-pciback: " fmt
 
 #include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/workqueue.h>
 
 #include "reset.h"
+
+static DEFINE_MUTEX(xen_pcibk_reset_lock);
 
 /* The set's reset: pci_reset_bus() prefers the slot in the same way. */
 int xen_pcibk_pick_scope(bool slot_ok, bool bus_ok, enum xen_pcibk_reset_scope *scope)
@@ -187,54 +196,69 @@ static const char *const xen_pcibk_scope_name[] = {
 };
 
 /*
- * Under pcistub_sem, the target free: its own reset, if the core has one
- * that touches nothing else. -ENOTTY: it has not; -EAGAIN: it is locked.
+ * The target free: its own reset, if the core has one that touches nothing
+ * else. -ENOTTY: it has not; -EAGAIN: it is locked, or was just assigned.
  */
 static int xen_pcibk_reset_function(struct xen_pcibk_reset_plan *plan)
 {
 	int rc;
 
-	lockdep_assert_held_write(&pcistub_sem);
+	lockdep_assert_held(&xen_pcibk_reset_lock);
 	if (!plan->function_ok || plan->st.domain >= 0)
 		return -ENOTTY;
-	rc = pci_try_reset_function(plan->target);
+	rc = xen_pcibk_claim(&plan->target, 1);
 	if (!rc) {
+		rc = pci_try_reset_function(plan->target);
+		xen_pcibk_unclaim(&plan->target, 1, !rc);
+	}
+	if (!rc)
 		plan->done = XEN_PCIBK_RESET_FUNCTION;
-		xen_pcibk_mark_clean(plan->target);
-	} else if (rc == -EAGAIN) {
-		snprintf(plan->why, sizeof(plan->why), "%s is locked", pci_name(plan->target));
-	} else if (rc != -ENOTTY) {
+	else if (rc == -EAGAIN)
+		snprintf(plan->why, sizeof(plan->why), "%s is locked or was just assigned",
+			 pci_name(plan->target));
+	else if (rc == -ENODEV)
+		snprintf(plan->why, sizeof(plan->why), "%s left pciback",
+			 pci_name(plan->target));
+	else if (rc != -ENOTTY)
 		snprintf(plan->why, sizeof(plan->why), "the function reset of %s failed (%d)",
 			 pci_name(plan->target), rc);
-	}
 	return rc;
 }
 
-/* Under pcistub_sem, the set judged free: the core takes every lock, or -EAGAIN. */
+/* The set judged free: claim it again, then the core takes every lock, or -EAGAIN. */
 static int xen_pcibk_reset_set(struct xen_pcibk_reset_plan *plan)
 {
 	int i, rc;
 
-	lockdep_assert_held_write(&pcistub_sem);
-	rc = pci_reset_bus(plan->target);
+	lockdep_assert_held(&xen_pcibk_reset_lock);
+	for (i = 0; i < plan->nmembers; i++)
+		plan->devs[i] = plan->members[i].dev;
+	rc = xen_pcibk_claim(plan->devs, plan->nmembers);
+	if (!rc) {
+		rc = pci_reset_bus(plan->target);
+		xen_pcibk_unclaim(plan->devs, plan->nmembers, !rc);
+	}
 	if (rc == -EAGAIN) {
-		snprintf(plan->why, sizeof(plan->why), "a function of the %s is locked",
+		snprintf(plan->why, sizeof(plan->why),
+			 "a function of the %s is locked or was just assigned",
+			 xen_pcibk_scope_name[plan->scope]);
+	} else if (rc == -ENODEV) {
+		snprintf(plan->why, sizeof(plan->why), "a function of the %s left pciback",
 			 xen_pcibk_scope_name[plan->scope]);
 	} else if (rc) {
 		snprintf(plan->why, sizeof(plan->why), "the %s reset of %s failed (%d)",
 			 xen_pcibk_scope_name[plan->scope], pci_name(plan->target), rc);
 	} else {
 		plan->done = plan->scope;
-		for (i = 0; i < plan->nmembers; i++)
-			xen_pcibk_mark_clean(plan->members[i].dev);
 	}
 	return rc;
 }
 
 /*
  * Resets that wait: for a guest to give back a member of the set, or for a
- * member's lock. Each device is listed once; the list and every decision
- * on it are under pcistub_sem.
+ * member's lock. A device is listed once. Entries are added by anyone under
+ * the spinlock, and taken off only by the worker, under xen_pcibk_reset_lock,
+ * which moves them to the working list while it tries them.
  */
 struct xen_pcibk_pending {
 	struct list_head list;
@@ -246,34 +270,54 @@ struct xen_pcibk_pending {
 #define XEN_PCIBK_BUSY_RETRIES	50
 #define XEN_PCIBK_BUSY_DELAY	msecs_to_jiffies(100)
 
+static DEFINE_SPINLOCK(xen_pcibk_pending_lock);
 static LIST_HEAD(xen_pcibk_pending_list);
+static LIST_HEAD(xen_pcibk_working_list);
 static void xen_pcibk_pending_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(xen_pcibk_pending_dwork, xen_pcibk_pending_work);
+
+static bool xen_pcibk_listed(struct list_head *head, struct pci_dev *dev)
+{
+	struct xen_pcibk_pending *p;
+
+	list_for_each_entry(p, head, list)
+		if (p->dev == dev)
+			return true;
+	return false;
+}
 
 /* False when @dev was pending already. */
 static bool xen_pcibk_pend(struct pci_dev *dev)
 {
-	struct xen_pcibk_pending *p;
+	struct xen_pcibk_pending *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	bool added = false;
 
-	list_for_each_entry(p, &xen_pcibk_pending_list, list)
-		if (p->dev == dev)
-			return false;
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p) {
 		/* Not lost: the device still needs a reset and will not be exported. */
 		pci_warn(dev, "no memory to remember its reset; write it to do_flr\n");
 		return false;
 	}
-	p->dev = pci_dev_get(dev);
-	list_add_tail(&p->list, &xen_pcibk_pending_list);
-	return true;
+	spin_lock(&xen_pcibk_pending_lock);
+	if (!xen_pcibk_listed(&xen_pcibk_pending_list, dev) &&
+	    !xen_pcibk_listed(&xen_pcibk_working_list, dev)) {
+		p->dev = pci_dev_get(dev);
+		list_add_tail(&p->list, &xen_pcibk_pending_list);
+		added = true;
+	}
+	spin_unlock(&xen_pcibk_pending_lock);
+	if (!added)
+		kfree(p);
+	return added;
 }
 
-static void xen_pcibk_unpend(struct xen_pcibk_pending *p)
+static bool xen_pcibk_any_pending(void)
 {
-	list_del(&p->list);
-	pci_dev_put(p->dev);
-	kfree(p);
+	bool any;
+
+	spin_lock(&xen_pcibk_pending_lock);
+	any = !list_empty(&xen_pcibk_pending_list);
+	spin_unlock(&xen_pcibk_pending_lock);
+	return any;
 }
 
 /* One pending device: true when it is done with, either way. */
@@ -325,21 +369,35 @@ out:
 static void xen_pcibk_pending_work(struct work_struct *work)
 {
 	struct xen_pcibk_reset_plan *plan = kmalloc(sizeof(*plan), GFP_KERNEL);
-	struct xen_pcibk_pending *p, *next;
-	bool busy = !plan;
+	struct xen_pcibk_pending *p;
+	bool done, busy = false;
 
-	down_write(&pcistub_sem);
-	list_for_each_entry_safe(p, next, &xen_pcibk_pending_list, list) {
-		if (!plan)
-			break;
-		if (xen_pcibk_try_pending(p, plan))
-			xen_pcibk_unpend(p);
-		else
-			busy |= p->busy > 0;
+	if (!plan) {
+		schedule_delayed_work(&xen_pcibk_pending_dwork, XEN_PCIBK_BUSY_DELAY);
+		return;
 	}
-	up_write(&pcistub_sem);
+	mutex_lock(&xen_pcibk_reset_lock);
+	spin_lock(&xen_pcibk_pending_lock);
+	list_splice_init(&xen_pcibk_pending_list, &xen_pcibk_working_list);
+	spin_unlock(&xen_pcibk_pending_lock);
+	while ((p = list_first_entry_or_null(&xen_pcibk_working_list,
+					     struct xen_pcibk_pending, list))) {
+		done = xen_pcibk_try_pending(p, plan);
+		busy |= !done && p->busy > 0;
+		spin_lock(&xen_pcibk_pending_lock);
+		if (done)
+			list_del(&p->list);
+		else
+			list_move_tail(&p->list, &xen_pcibk_pending_list);
+		spin_unlock(&xen_pcibk_pending_lock);
+		if (done) {
+			pci_dev_put(p->dev);
+			kfree(p);
+		}
+	}
+	mutex_unlock(&xen_pcibk_reset_lock);
 	kfree(plan);
-	/* A member was locked, or memory short: try again soon. */
+	/* A member was locked: try again soon. */
 	if (busy)
 		schedule_delayed_work(&xen_pcibk_pending_dwork, XEN_PCIBK_BUSY_DELAY);
 }
@@ -348,11 +406,10 @@ void xen_pcibk_reset_returned(struct pci_dev *dev)
 {
 	struct xen_pcibk_state st;
 
-	lockdep_assert_held_write(&pcistub_sem);
 	if (!xen_pcibk_get_state(dev, &st) && st.needs_reset)
 		xen_pcibk_pend(dev);
 	/* Whatever it needed, its return may complete a set something waits for. */
-	if (!list_empty(&xen_pcibk_pending_list))
+	if (xen_pcibk_any_pending())
 		mod_delayed_work(system_wq, &xen_pcibk_pending_dwork, 0);
 }
 
@@ -361,15 +418,18 @@ void xen_pcibk_reset_exit(void)
 	struct xen_pcibk_pending *p, *next;
 
 	cancel_delayed_work_sync(&xen_pcibk_pending_dwork);
-	list_for_each_entry_safe(p, next, &xen_pcibk_pending_list, list)
-		xen_pcibk_unpend(p);
+	list_for_each_entry_safe(p, next, &xen_pcibk_pending_list, list) {
+		list_del(&p->list);
+		pci_dev_put(p->dev);
+		kfree(p);
+	}
 }
 
-/* Under pcistub_sem. */
 static int xen_pcibk_flr_locked(struct pci_dev *dev, struct xen_pcibk_reset_plan *plan)
 {
 	int rc;
 
+	lockdep_assert_held(&xen_pcibk_reset_lock);
 	xen_pcibk_reset_plan(dev, plan);
 	rc = xen_pcibk_reset_function(plan);
 	if (rc == -ENOTTY) {
@@ -401,9 +461,9 @@ static int xen_pcibk_flr_locked(struct pci_dev *dev, struct xen_pcibk_reset_plan
 }
 
 /*
- * A function's lock held means bind, unbind or a reset is under way, which
- * may itself wait for pcistub_sem: retry for a while without it before
- * handing the reset to the worker.
+ * A function's lock held, or a member just assigned, means bind, unbind,
+ * export or release is under way: retry for a while without the lock
+ * before handing the reset to the worker.
  */
 #define XEN_PCIBK_FLR_TRIES	20
 
@@ -417,7 +477,7 @@ int xen_pcibk_do_flr(struct pci_dev *dev)
 	for (tries = 0; rc == -EAGAIN && tries < XEN_PCIBK_FLR_TRIES; tries++) {
 		if (tries)
 			msleep(50);
-		rc = down_write_killable(&pcistub_sem);
+		rc = mutex_lock_killable(&xen_pcibk_reset_lock);
 		if (rc)
 			break;
 		rc = xen_pcibk_flr_locked(dev, plan);
@@ -428,7 +488,7 @@ int xen_pcibk_do_flr(struct pci_dev *dev)
 					 XEN_PCIBK_BUSY_DELAY);
 			rc = 0;
 		}
-		up_write(&pcistub_sem);
+		mutex_unlock(&xen_pcibk_reset_lock);
 		xen_pcibk_reset_release(plan);
 	}
 	kfree(plan);

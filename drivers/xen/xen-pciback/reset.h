@@ -14,7 +14,6 @@
 #define __XEN_PCIBACK_RESET_H__
 
 #include <linux/pci.h>
-#include <linux/rwsem.h>
 #include <linux/sysfs.h>
 
 enum xen_pcibk_reset_scope {
@@ -52,6 +51,7 @@ struct xen_pcibk_reset_plan {
 	enum xen_pcibk_reset_scope done;	/* what reset ran */
 	int nmembers;
 	struct xen_pcibk_member members[XEN_PCIBK_RESET_MAX_FUNCS];
+	struct pci_dev *devs[XEN_PCIBK_RESET_MAX_FUNCS];	/* the members', to claim */
 	char why[96];		/* names the device in the way */
 };
 
@@ -80,19 +80,20 @@ ssize_t xen_pcibk_reset_show(const struct xen_pcibk_reset_plan *plan, char *buf)
 
 /* do_flr of @dev: reset now, defer, or refuse with a log line. */
 int xen_pcibk_do_flr(struct pci_dev *dev);
-/* From pcistub_put_pci_dev(), under pcistub_sem: pciback released @dev. */
+/* From pcistub_put_pci_dev(): pciback released @dev. */
 void xen_pcibk_reset_returned(struct pci_dev *dev);
 /* At module exit, after the driver is gone: drop what is still pending. */
 void xen_pcibk_reset_exit(void);
 
 /*
- * From pci_stub.c. pcistub_sem is held for writing by export, release,
- * unbind and every reset, so no device is handed to a guest, or taken from
- * pciback, while a reset that touches it is decided and done.
+ * From pci_stub.c. A reset claims every function it touches: it runs only
+ * if each is pciback's and free, and until it ends none is exported (export
+ * waits) or unbound (unbind waits). No lock is held across the reset, so
+ * the core's own locks are never taken under one of pciback's.
  */
-extern struct rw_semaphore pcistub_sem;
 int xen_pcibk_get_state(struct pci_dev *dev, struct xen_pcibk_state *st);
-void xen_pcibk_mark_clean(struct pci_dev *dev);
+int xen_pcibk_claim(struct pci_dev *const *devs, int n);
+void xen_pcibk_unclaim(struct pci_dev *const *devs, int n, bool clean);
 int xen_pcibk_set_no_reset(struct pci_dev *dev, bool no_reset);
 
 extern const struct attribute_group *xen_pcibk_reset_drv_groups[];
