@@ -327,6 +327,8 @@ static bool xen_pcibk_try_pending(struct xen_pcibk_pending *p, struct xen_pcibk_
 	int rc;
 
 	xen_pcibk_reset_plan(p->dev, plan);
+	if (plan->err == -ENODEV)	/* it left pciback, which said so */
+		goto out;
 	rc = plan->st.needs_reset ? xen_pcibk_reset_function(plan) : -ENOTTY;
 	if (rc == -ENOTTY) {
 		switch (xen_pcibk_pending_action(plan->err, plan->st.needs_reset)) {
@@ -411,6 +413,26 @@ void xen_pcibk_reset_returned(struct pci_dev *dev)
 	/* Whatever it needed, its return may complete a set something waits for. */
 	if (xen_pcibk_any_pending())
 		mod_delayed_work(system_wq, &xen_pcibk_pending_dwork, 0);
+}
+
+void xen_pcibk_reset_leaving(struct pci_dev *dev)
+{
+	struct xen_pcibk_pending *p, *found = NULL;
+
+	spin_lock(&xen_pcibk_pending_lock);
+	list_for_each_entry(p, &xen_pcibk_pending_list, list) {
+		if (p->dev == dev) {
+			found = p;
+			list_del(&p->list);
+			break;
+		}
+	}
+	spin_unlock(&xen_pcibk_pending_lock);
+	if (!found)
+		return;
+	pci_warn(dev, "leaves pciback unreset: the reset of what a guest left was still waiting\n");
+	pci_dev_put(found->dev);
+	kfree(found);
 }
 
 void xen_pcibk_reset_exit(void)

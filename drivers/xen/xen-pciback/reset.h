@@ -82,6 +82,8 @@ ssize_t xen_pcibk_reset_show(const struct xen_pcibk_reset_plan *plan, char *buf)
 int xen_pcibk_do_flr(struct pci_dev *dev);
 /* From pcistub_put_pci_dev(): pciback released @dev. */
 void xen_pcibk_reset_returned(struct pci_dev *dev);
+/* From pcistub_remove(): @dev leaves pciback; say so if its reset still waits. */
+void xen_pcibk_reset_leaving(struct pci_dev *dev);
 /* At module exit, after the driver is gone: drop what is still pending. */
 void xen_pcibk_reset_exit(void);
 
