@@ -1034,6 +1034,10 @@ TEST_F_TIMEOUT(bed, attach_detach_cycles_leak_nothing, 7200)
 		if (run_xl("xl pci-detach rst1 %s", self->b1.bdf))
 			break;
 		not_reset += !wait_clean(&self->b1, 20);
+		if (i % 50 == 49) {	/* a long run shows it moves */
+			ksft_print_msg("cycle %d at %ld s\n", i + 1, (long)time(NULL) - t0);
+			fflush(stdout);
+		}
 	}
 	EXPECT_EQ(n, i) TH_LOG("attach/detach cycle %d failed", i);
 	EXPECT_EQ(0, not_reset) TH_LOG("not reset when given back");
