@@ -25,6 +25,7 @@ ensure_base() {
 	mkdir -p "$LINUX"
 	tar -xJf "$BASE_TARBALL" -C "$LINUX" --strip-components=1
 	linux_git init -q
+	linux_git config gc.auto 0
 	linux_git add -A -f .
 	GIT_AUTHOR_NAME=Debian GIT_AUTHOR_EMAIL=debian-kernel@lists.debian.org \
 	GIT_COMMITTER_NAME=Debian GIT_COMMITTER_EMAIL=debian-kernel@lists.debian.org \

@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Run a VM command under a timeout, keep its console log, time its markers.
 
-vmrun.py --log FILE --timeout SEC [--timings FILE] [--fatal REGEX] -- COMMAND...
+vmrun.py --log FILE --timeout SEC [--timings FILE] [--steps FILE] [--fatal REGEX]
+         -- COMMAND...
 
 Every output line goes to the log as it arrives. The first time a line
 contains XST-INIT, XST-DONE or another XST-<WORD> marker, the seconds since
 start are recorded in the timings file (one "marker seconds" per line).
+The steps file gets "seconds line" for each line the kselftest runner
+prints as a test starts or ends ("# selftests: xen: NAME", "ok N
+selftests: ..."): the runner prints those as they happen, while a test's own
+output comes at its end, so they time each test.
 A command still running at the timeout is killed with its whole process
 group; the exit status is then 124. A line matching --fatal (a crash the
 machine will not recover from, such as Xen's "noreboot" halt) ends the
@@ -21,6 +26,7 @@ import sys
 import time
 
 MARKER = re.compile(rb"XST-([A-Z]+)")
+STEP = re.compile(rb"^(# selftests: |(not )?ok \d+ selftests: )")
 
 
 def main():
@@ -28,6 +34,7 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--timeout", type=float, required=True)
     ap.add_argument("--timings")
+    ap.add_argument("--steps")
     ap.add_argument("--fatal")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -37,6 +44,7 @@ def main():
 
     t0 = time.monotonic()
     seen = {}
+    steps = open(a.steps, "w") if a.steps else None
     fatal = re.compile(a.fatal.encode()) if a.fatal else None
     fatal_at = None
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -61,6 +69,9 @@ def main():
                 for line in lines:
                     line = line.rstrip(b"\r")
                     log.write(line + b"\n")
+                    if steps and STEP.match(line):
+                        steps.write(f"{time.monotonic() - t0:.1f} {line.decode(errors='replace')}\n")
+                        steps.flush()
                     for m in MARKER.finditer(line):
                         seen.setdefault(m.group(1).decode(), time.monotonic() - t0)
                     if fatal and fatal_at is None and fatal.search(line):

@@ -5,6 +5,7 @@
 XEN_GZ=${XS_XEN_GZ:-/boot/xen-4.17-amd64.gz}
 XEN_BIN=/usr/lib/xen-4.17/bin
 XEN_DIR=$OUT/xen
+XEN_NVDIMM_IMG=${XS_NVDIMM_IMG:-$XEN_DIR/nvdimm.img}
 
 # The gunzipped hypervisor (QEMU's multiboot loader takes a plain ELF).
 xen_image() {
@@ -78,7 +79,7 @@ qemu_xen() {
 	local dir=$1 mem=$2 cpus=$3 xen_cmdline=$4 dom0=$5 initrd=$6
 	mkdir -p "$XEN_DIR"
 	mkdir -p "$XEN_DIR"
-	local img=${XS_NVDIMM_IMG:-$XEN_DIR/nvdimm.img}
+	local img=$XEN_NVDIMM_IMG
 	[ -f "$img" ] || truncate -s 256M "$img"
 	local accel=(-accel tcg -cpu max,-smap,-smep,-rdtscp,-avx,-avx2,-pku,-mpx,-xsave)
 	# XS_XEN_ICOUNT=1 (harness/bench): guest clocks count executed
@@ -135,7 +136,7 @@ xen_boot() {
 		"$dir/dom0.cpio"
 	XEN_RC=0
 	python3 "$HARNESS/lib/vmrun.py" --log "$dir/console.log" --timeout "${XS_XEN_TIMEOUT:-400}" \
-		--timings "$dir/timings" --fatal "$XEN_FATAL" -- "${QEMU_CMD[@]}" || XEN_RC=$?
+		--timings "$dir/timings" --steps "$dir/steps" --fatal "$XEN_FATAL" -- "${QEMU_CMD[@]}" || XEN_RC=$?
 }
 
 # Xen's vpmu= option for the next boot (on or off); guests are told with

@@ -13,6 +13,7 @@
 #include <linux/static_call.h>
 #include <asm/sections.h>
 #include <asm/xen/cpuid.h>
+#include <asm/xen/hypervisor.h>
 #include <asm/xen/hypercall.h>
 #include <xen/xen.h>
 

@@ -327,7 +327,7 @@ FIXTURE_TEARDOWN(xl) {}
 TEST_F_TIMEOUT(xl, domu_passthrough_bar_uncached, 300)
 {
 	char guest[64], log[128], want[128], line[256];
-	int port, fn, i;
+	int port, fn = 0, i;
 	bool dom0;
 
 	if (!is_pv(&dom0) || !dom0 || !cmdline_has("xst.pciback=1") ||
@@ -363,6 +363,24 @@ TEST_F_TIMEOUT(xl, domu_passthrough_bar_uncached, 300)
 }
 
 /*
+ * The PCI core adds a device's resourceN files after the device itself
+ * (pci_bus_add_device), so a hot-added device's folder can be there before
+ * them: give them a few seconds.
+ */
+static int open_resource(const char *path)
+{
+	int fd, i;
+
+	for (i = 0; i < 50; i++) {
+		fd = open(path, O_RDWR);
+		if (fd >= 0 || errno != ENOENT)
+			break;
+		usleep(100000);
+	}
+	return fd;
+}
+
+/*
  * mtrr --bars BDF: map each memory BAR of the device through sysfs and print
  * PAT's type for it, as "XST-BAR BDF resN START TYPE".
  */
@@ -383,7 +401,7 @@ static int print_bar_types(const char *bdf)
 			continue;
 		}
 		snprintf(path, sizeof(path), PCI_DEVS "/%s/resource%d", bdf, i);
-		fd = open(path, O_RDWR);
+		fd = open_resource(path);
 		p = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 		if (p == MAP_FAILED)
 			snprintf(type, sizeof(type), "unmapped:%s", strerror(errno));

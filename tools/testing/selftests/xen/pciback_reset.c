@@ -290,6 +290,17 @@ static bool have_guest(void)
 	return cmdline_value("xst.xl_domu=", name, sizeof(name))[0];
 }
 
+/* Why the tests that start guests cannot run here, or NULL. */
+static const char *no_guests_why(void)
+{
+	if (!have_guest())
+		return "no xst.xl_domu=: the launcher gave no guest config";
+	/* harness/test runs them on the debug kernel only, for time. */
+	if (cmdline_has("xst.pciback_guests=0"))
+		return "xst.pciback_guests=0: the launcher runs the guest flows on another kernel";
+	return NULL;
+}
+
 FIXTURE_TEARDOWN(bed)
 {
 	if (self->xl_guest[0]) {
@@ -583,9 +594,8 @@ static bool create_guest(const char *name, const char *const *bdfs, int n)
 /* ... and true once pciback gave it every device. */
 static bool start_guest(const char *name, const char *const *bdfs, int n)
 {
-	int i;
-
 	char log[128];
+	int i;
 
 	if (!create_guest(name, bdfs, n))
 		return false;
@@ -601,6 +611,18 @@ static bool start_guest(const char *name, const char *const *bdfs, int n)
 		usleep(100000);
 	if (n)
 		usleep(1000000);
+	return true;
+}
+
+/* Guest rst1 with both functions of a slot, each dirty as a guest leaves it. */
+static bool slot_in_guest(struct vcommon *f0, struct vcommon *f1)
+{
+	const char *const bdfs[] = { f0->bdf, f1->bdf };
+
+	if (!start_guest("rst1", bdfs, 2))
+		return false;
+	dirty(f0);
+	dirty(f1);
 	return true;
 }
 
@@ -631,8 +653,8 @@ static void give_back_flow(struct __test_metadata *_metadata, struct vcommon **v
 	size_t mark;
 	int i;
 
-	if (!have_guest())
-		SKIP(return, "no xst.xl_domu=: the launcher gave no guest config");
+	if (no_guests_why())
+		SKIP(return, "%s", no_guests_why());
 	/* The same kernel paths as xl destroy, with libxl's waits on top. */
 	if (how == BY_POWEROFF && cmdline_has("xst.pciback_flows=destroy"))
 		SKIP(return, "xst.pciback_flows=destroy: the launcher runs destroy flows only");
@@ -713,15 +735,12 @@ TEST_F_TIMEOUT(bed, flr_device_back_from_guest_poweroff, 300)
 /* xl pci-detach of one function, then the other: reset once both are back. */
 TEST_F_TIMEOUT(bed, slot_device_detached_one_by_one, 300)
 {
-	const char *const bdfs[] = { self->b0.bdf, self->b1.bdf };
 	char want[400];
 	size_t mark;
 
-	if (!have_guest())
-		SKIP(return, "no xst.xl_domu=: the launcher gave no guest config");
-	ASSERT_TRUE(start_guest("rst1", bdfs, 2));
-	dirty(&self->b0);
-	dirty(&self->b1);
+	if (no_guests_why())
+		SKIP(return, "%s", no_guests_why());
+	ASSERT_TRUE(slot_in_guest(&self->b0, &self->b1));
 	mark = kmsg_mark();
 	ASSERT_EQ(0, run_xl("xl pci-detach rst1 %s", self->b0.bdf));
 	snprintf(want, sizeof(want), "reset waits: %s is assigned to domain", self->b1.bdf);
@@ -747,8 +766,8 @@ TEST_F_TIMEOUT(bed, sibling_kept_by_another_guest, 400)
 	size_t mark;
 	int i;
 
-	if (!have_guest())
-		SKIP(return, "no xst.xl_domu=: the launcher gave no guest config");
+	if (no_guests_why())
+		SKIP(return, "%s", no_guests_why());
 	ASSERT_TRUE(start_guest("rst1", b0, 1));
 	ASSERT_TRUE(start_guest("rst2", b1, 1));
 	dirty(&self->b0);
@@ -795,17 +814,14 @@ TEST_F_TIMEOUT(bed, sibling_kept_by_another_guest, 400)
  */
 TEST_F_TIMEOUT(bed, assignable_remove_after_guests, 400)
 {
-	const char *const both[] = { self->b0.bdf, self->b1.bdf };
 	const char *const b0[] = { self->b0.bdf }, *const b1[] = { self->b1.bdf };
 	char drv[64], want[300];
 	size_t mark;
 	int i;
 
-	if (!have_guest())
-		SKIP(return, "no xst.xl_domu=: the launcher gave no guest config");
-	ASSERT_TRUE(start_guest("rst1", both, 2));
-	dirty(&self->b0);
-	dirty(&self->b1);
+	if (no_guests_why())
+		SKIP(return, "%s", no_guests_why());
+	ASSERT_TRUE(slot_in_guest(&self->b0, &self->b1));
 	ASSERT_EQ(0, run_xl("xl destroy rst1"));
 	EXPECT_TRUE(wait_clean(&self->b0, 20));
 	EXPECT_TRUE(wait_clean(&self->b1, 20));
@@ -856,8 +872,8 @@ TEST_F_TIMEOUT(bed, do_flr_races_attach_detach, 400)
 	int i, k, status, held_reset = 0, back_dirty = 0;
 	pid_t pid;
 
-	if (!have_guest())
-		SKIP(return, "no xst.xl_domu=: the launcher gave no guest config");
+	if (no_guests_why())
+		SKIP(return, "%s", no_guests_why());
 	/*
 	 * QEMU 7.2 itself (the host's qemu-system-x86_64) has died of a
 	 * segfault under this test's slot resets; run it only when asked.
@@ -912,8 +928,9 @@ TEST_F_TIMEOUT(bed, libxl_resets_on_attach_and_detach, 600)
 	FILE *f;
 	int i;
 
-	if (!cmdline_value("xst.xl_domu=", guest, sizeof(guest))[0])
-		SKIP(return, "no xst.xl_domu=: the launcher gave no guest config");
+	if (no_guests_why())
+		SKIP(return, "%s", no_guests_why());
+	cmdline_value("xst.xl_domu=", guest, sizeof(guest));
 	unlink("/tmp/xl.log");
 	ASSERT_EQ(0, bind_to(self->a.bdf, "none")) TH_LOG("cannot unbind %s", self->a.bdf);
 	ASSERT_EQ(0, run_xl("xl pci-assignable-add %s", self->a.bdf));
@@ -1012,8 +1029,8 @@ TEST_F_TIMEOUT(bed, attach_detach_cycles_leak_nothing, 7200)
 	int i, n, k, not_reset = 0;
 	char val[16], path[300];
 
-	if (!have_guest())
-		SKIP(return, "no xst.xl_domu=: the launcher gave no guest config");
+	if (no_guests_why())
+		SKIP(return, "%s", no_guests_why());
 	n = atoi(cmdline_value("xst.pciback_cycles=", val, sizeof(val)));
 	if (n <= 0)
 		n = 25;
