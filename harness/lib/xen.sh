@@ -78,7 +78,6 @@ dom0_tree() {
 qemu_xen() {
 	local dir=$1 mem=$2 cpus=$3 xen_cmdline=$4 dom0=$5 initrd=$6
 	mkdir -p "$XEN_DIR"
-	mkdir -p "$XEN_DIR"
 	local img=$XEN_NVDIMM_IMG
 	[ -f "$img" ] || truncate -s 256M "$img"
 	local accel=(-accel tcg -cpu max,-smap,-smep,-rdtscp,-avx,-avx2,-pku,-mpx,-xsave)
