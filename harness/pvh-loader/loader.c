@@ -10,7 +10,10 @@
  *
  * Case "reloc" loads the kernel 64 MiB above its link address, as its
  * XEN_ELFNOTE_PHYS32_RELOC note allows; "reloc-misaligned" 1 MiB above,
- * which the note does not allow.
+ * "reloc-below" 2 MiB below and "reloc-above" ending past the note's
+ * maximum, which the note does not allow. "server" hands over a memory
+ * map shaped like a two-socket server's, with the oddities the ABI
+ * allows; "no-modules" and "empty-module" hand over no initramfs.
  *
  * PACK: "XPL1", then u32 offset and length of the kernel ELF, then of the
  * initramfs. Runs in 32-bit flat mode, paging off, as PVH guests start.
@@ -62,6 +65,8 @@ struct elf64_phdr {
 #define NEW_MEMMAP	0x7100
 #define NEW_MODLIST	0x7800
 #define NEW_CMDLINE	0x7900
+#define LONG_MEMMAP	0x60000		/* the server's map: room for 5000 entries */
+#define LONG_MEMMAP_END	0x80000
 
 asm(".pushsection .note.Xen, \"a\", @note\n"
     "	.balign 4\n"
@@ -142,13 +147,14 @@ static void *ptr(u64 pa)
 #define RELOC_SHIFT	0x4000000
 
 /*
- * Load the kernel ELF @shift bytes above its link address (0, or
- * RELOC_SHIFT when @reloc); returns its PVH entry, sets *lo and *hi.
+ * Load the kernel ELF @shift bytes away from its link address (0, or
+ * RELOC_SHIFT for the case the note allows, which is checked against it);
+ * returns its PVH entry, sets *lo and *hi to where it now lies.
  */
-static u32 load_kernel(const u8 *elf, u32 len, u32 reloc, u64 *lo, u64 *hi)
+static u32 load_kernel(const u8 *elf, u32 len, long long shift, u64 *lo, u64 *hi)
 {
 	const struct elf64_hdr *eh = (const void *)elf;
-	u32 entry = 0, i, shift = 0;
+	u32 entry = 0, i;
 	const u32 *note = 0;
 
 	if (len < sizeof(*eh) || !starts((const char *)eh->ident, "\177ELF") || eh->ident[4] != 2)
@@ -182,13 +188,13 @@ static u32 load_kernel(const u8 *elf, u32 len, u32 reloc, u64 *lo, u64 *hi)
 	}
 	if (!entry)
 		fail("the kernel has no XEN_ELFNOTE_PHYS32_ENTRY");
-	if (reloc == RELOC_SHIFT) {
+	/* The note: alignment, lowest first byte, highest last byte. */
+	if (shift == RELOC_SHIFT) {
 		if (!note)
 			fail("the kernel has no XEN_ELFNOTE_PHYS32_RELOC");
-		if (reloc % note[0] || *lo + reloc < note[1] || *lo + reloc > note[2])
+		if ((u32)shift % note[0] || *lo + shift < note[1] || *hi - 1 + shift > note[2])
 			fail("the kernel's PHYS32_RELOC note does not allow +64 MiB");
 	}
-	shift = reloc;
 	for (i = 0; i < eh->phnum; i++) {
 		const struct elf64_phdr *ph = (const void *)(elf + eh->phoff + i * eh->phentsize);
 
@@ -202,6 +208,70 @@ static u32 load_kernel(const u8 *elf, u32 len, u32 reloc, u64 *lo, u64 *hi)
 	return entry + shift;
 }
 
+static void add(struct hvm_memmap_table_entry *map, u32 *n, u64 addr, u64 size, u32 type)
+{
+	map[*n].addr = addr;
+	map[*n].size = size;
+	map[*n].type = type;
+	map[*n].reserved = 0;
+	(*n)++;
+}
+
+#define MIB		0x100000ULL
+#define SERVER_WINDOW	(64 * MIB)
+#define SERVER_PAIRS	64		/* RAM 960 KiB, then 64 KiB of firmware's */
+#define SERVER_HIGH	0x7000000000ULL	/* 448 GiB: a run of reserved ranges */
+
+/*
+ * QEMU's map in the shape of a two-socket server's: its RAM cut by many
+ * small reserved, ACPI and NVS ranges, then persistent memory (7), legacy
+ * PRAM (12) and soft-reserved (0xefffffff) ranges, and a run of reserved
+ * ranges high up. All of it carved from one 64 MiB window of RAM QEMU
+ * has, above the kernel and below the pack: 28 MiB stop being RAM. Then
+ * what the ABI allows that real firmware rarely writes: entries of size 0,
+ * a type no kernel knows and a nonzero reserved field.
+ */
+static u32 server_map(const struct hvm_start_info *qemu, struct hvm_memmap_table_entry *map,
+		      u64 above, u64 below)
+{
+	static const u32 firmware[] = { 2, 3, 4, 2 };
+	const struct hvm_memmap_table_entry *q = ptr(qemu->memmap_paddr);
+	u64 w = (above + 2 * MIB - 1) & ~(2 * MIB - 1), a;
+	u32 i, j, n = 0;
+
+	if (w + SERVER_WINDOW > below)
+		fail("no 64 MiB between the kernel and the pack for the server's map");
+	if (qemu->memmap_paddr < LONG_MEMMAP_END &&
+	    qemu->memmap_paddr + qemu->memmap_entries * sizeof(*q) > LONG_MEMMAP)
+		fail("QEMU's memory map lies where the server's goes");
+	for (i = 0; i < qemu->memmap_entries; i++) {
+		if (q[i].type != 1 || q[i].addr > w || q[i].addr + q[i].size < w + SERVER_WINDOW) {
+			add(map, &n, q[i].addr, q[i].size, q[i].type);
+			continue;
+		}
+		add(map, &n, q[i].addr, w - q[i].addr, 1);
+		add(map, &n, 0, 0, 1);
+		for (a = w, j = 0; j < SERVER_PAIRS; j++, a += MIB) {
+			add(map, &n, a, MIB - 0x10000, 1);
+			add(map, &n, a + MIB - 0x10000, 0x10000, firmware[j % 4]);
+		}
+		add(map, &n, a, 8 * MIB, 7);
+		add(map, &n, a + 8 * MIB, 2 * MIB, 1);
+		add(map, &n, a + 10 * MIB, 8 * MIB, 12);
+		add(map, &n, a + 18 * MIB, 2 * MIB, 1);
+		add(map, &n, a + 20 * MIB, 8 * MIB, 0xefffffff);
+		a += 28 * MIB;
+		add(map, &n, a, q[i].addr + q[i].size - a, 1);
+		add(map, &n, 0, 0, 2);
+	}
+	for (j = 0; j < 16; j++)
+		add(map, &n, SERVER_HIGH + j * 2 * MIB, MIB, 2);
+	add(map, &n, SERVER_HIGH + 64 * MIB, MIB, 0x20);	/* unknown: kept reserved */
+	add(map, &n, 0, 0, 0);
+	map[0].reserved = 0xdead;
+	return n;
+}
+
 void loader_main(const struct hvm_start_info *qemu)
 {
 	const struct hvm_modlist_entry *qmod = ptr(qemu->modlist_paddr);
@@ -211,6 +281,7 @@ void loader_main(const struct hvm_start_info *qemu)
 	const char *cmd = ptr(qemu->cmdline_paddr), *kcmd = "", *c;
 	char *newcmd = (char *)NEW_CMDLINE;
 	const u32 *pack;
+	long long shift = 0;
 	u64 lo, hi;
 	u32 entry, n;
 
@@ -219,10 +290,16 @@ void loader_main(const struct hvm_start_info *qemu)
 	pack = ptr(qmod->paddr);
 	if (pack[0] != 0x314c5058)	/* "XPL1" */
 		fail("module 0 is not a pvh-loader pack");
-	/* "reloc-misaligned" ignores the note's alignment, on purpose. */
-	entry = load_kernel((const u8 *)pack + pack[1], pack[2],
-			    starts(cmd, "case=reloc-misaligned") ? 0x100000 :
-			    starts(cmd, "case=reloc") ? RELOC_SHIFT : 0, &lo, &hi);
+	/* All but "reloc" place it where the note does not allow, on purpose. */
+	if (starts(cmd, "case=reloc-misaligned"))
+		shift = MIB;
+	else if (starts(cmd, "case=reloc-below"))
+		shift = -2 * (long long)MIB;
+	else if (starts(cmd, "case=reloc-above"))	/* the last byte past 3 GiB */
+		shift = 0xc0000000LL - 32 * MIB;
+	else if (starts(cmd, "case=reloc"))
+		shift = RELOC_SHIFT;
+	entry = load_kernel((const u8 *)pack + pack[1], pack[2], shift, &lo, &hi);
 
 	for (c = cmd; *c; c++)
 		if (starts(c, " -- ")) {
@@ -266,6 +343,16 @@ void loader_main(const struct hvm_start_info *qemu)
 		mod->size = 0x2000;
 	} else if (starts(cmd, "case=cmdline-on-kernel")) {
 		si->cmdline_paddr = hi - 0x1000;
+	} else if (starts(cmd, "case=server")) {
+		si->memmap_paddr = LONG_MEMMAP;
+		si->memmap_entries = server_map(qemu, (void *)LONG_MEMMAP, hi, qmod->paddr);
+		if (LONG_MEMMAP + si->memmap_entries * sizeof(*map) > LONG_MEMMAP_END)
+			fail("the server's map outgrew its room");
+	} else if (starts(cmd, "case=no-modules")) {
+		si->nr_modules = 0;
+		si->modlist_paddr = 0;
+	} else if (starts(cmd, "case=empty-module")) {
+		mod->size = 0;
 	} else if (!starts(cmd, "case=good") && !starts(cmd, "case=reloc")) {
 		fail("unknown case");
 	}

@@ -9,9 +9,13 @@
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
+#include <linux/printk.h>
 #include <linux/processor.h>
+#include <linux/slab.h>
 #include <linux/static_call.h>
+#include <asm/e820/types.h>
 #include <asm/sections.h>
+#include <asm/setup.h>
 #include <asm/xen/cpuid.h>
 #include <asm/xen/hypervisor.h>
 #include <asm/xen/hypercall.h>
@@ -20,9 +24,23 @@
 #include "start_info.h"
 #include "../../xen/xen-ops.h"
 
-/* Both must outlive the .bss clear in x86_64_start_kernel. */
+/* All must outlive the .bss clear in x86_64_start_kernel. */
 struct hvm_start_info pvh_start_info __initdata;
 static struct boot_params pvh_boot_params __initdata;
+static struct pvh_si_extra pvh_extra __initdata;
+
+/*
+ * A memory map longer than boot_params' table goes on as SETUP_E820_EXT
+ * setup_data, which setup_arch() reads; as much as the kernel's own E820
+ * table can take. It is init data: pvh_keep_e820_ext() moves it out
+ * before init memory is freed.
+ */
+#define PVH_E820_EXT_MAX	(E820_MAX_ENTRIES - E820_MAX_ENTRIES_ZEROPAGE)
+
+static struct {
+	struct setup_data hdr;
+	struct boot_e820_entry entries[PVH_E820_EXT_MAX];
+} __packed pvh_e820_ext __initdata;
 
 /* What head.S maps one to one. */
 #define PVH_IDENTITY_LIMIT	(4ULL << 30)
@@ -118,6 +136,7 @@ asmlinkage unsigned long __init pvh_boot(u32 si_pa, u32 load_offset)
 	const struct hvm_start_info *si = (const void *)(uintptr_t)si_pa;
 	bool xen = pvh_on_xen();
 	struct pvh_si_env env;
+	u32 ext_len;
 
 	pvh_load_offset = load_offset;
 	env = (struct pvh_si_env){
@@ -131,10 +150,18 @@ asmlinkage unsigned long __init pvh_boot(u32 si_pa, u32 load_offset)
 
 	if (!pvh_map_identity(&env, si_pa, sizeof(*si)))
 		pvh_halt(si_pa, "start info is outside the early map");
+	pvh_extra.e820_ext = pvh_e820_ext.entries;
+	pvh_extra.e820_ext_max = PVH_E820_EXT_MAX;
 	err = pvh_si_to_boot_params(si, &env, xen ? PVH_LOADER_XEN : PVH_LOADER_QEMU,
-				    &pvh_boot_params);
+				    &pvh_boot_params, &pvh_extra);
 	if (err)
 		pvh_halt(si_pa, pvh_si_why(err));
+	if (pvh_extra.e820_ext_entries) {
+		ext_len = pvh_extra.e820_ext_entries * sizeof(struct boot_e820_entry);
+		pvh_e820_ext.hdr.type = SETUP_E820_EXT;
+		pvh_e820_ext.hdr.len = ext_len;
+		pvh_boot_params.hdr.setup_data = pvh_pa(&pvh_e820_ext);
+	}
 	memcpy(&pvh_start_info, si, si->version ? sizeof(*si) :
 	       offsetof(struct hvm_start_info, memmap_paddr));
 
@@ -151,3 +178,39 @@ asmlinkage unsigned long __init pvh_boot(u32 si_pa, u32 load_offset)
 	pvh_reserve_legacy_hole(&pvh_boot_params);
 	return pvh_pa(&pvh_boot_params);
 }
+
+/*
+ * What the start info had that the kernel took in its own way, said once
+ * printk works. And the SETUP_E820_EXT data, still linked from boot_params
+ * for /sys/kernel/boot_params and kexec, moves out of init memory.
+ */
+static int __init pvh_report_start_info(void)
+{
+	struct pvh_si_extra *x = &pvh_extra;
+	struct setup_data *kept;
+	size_t len;
+
+	if (x->unknown_types)
+		pr_warn("PVH: memory map: %u entries of unknown type kept as reserved (first: type %#x)\n",
+			x->unknown_types, x->first_unknown_type);
+	if (x->reserved_set)
+		pr_warn("PVH: memory map: ignored the nonzero reserved field of %u entries\n",
+			x->reserved_set);
+	if (x->empty_entries)
+		pr_warn("PVH: memory map: dropped %u entries of size 0\n", x->empty_entries);
+	if (x->dropped_entries)
+		pr_warn("PVH: memory map: dropped its last %u entries: the kernel's E820 table is full\n",
+			x->dropped_entries);
+	if (x->empty_initramfs)
+		pr_warn("PVH: first module (initramfs) has size 0: booting without one\n");
+	if (!x->e820_ext_entries || boot_params.hdr.setup_data != pvh_pa(&pvh_e820_ext))
+		return 0;
+
+	pr_info("PVH: memory map: %u entries past boot_params' table passed as SETUP_E820_EXT\n",
+		x->e820_ext_entries);
+	len = sizeof(pvh_e820_ext.hdr) + pvh_e820_ext.hdr.len;
+	kept = kmemdup(&pvh_e820_ext, len, GFP_KERNEL);
+	boot_params.hdr.setup_data = kept ? __pa(kept) : 0;
+	return 0;
+}
+early_initcall(pvh_report_start_info);

@@ -23,6 +23,7 @@
 #include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
 #include <asm/page_types.h>
+#include <asm/pgtable_types.h>
 #include <asm/processor-flags.h>
 #include <asm/segment.h>
 #include <xen/interface/elfnote.h>
@@ -31,11 +32,12 @@
 
 /* Xen's public elfnote.h from 4.20 on; 4.17 ignores notes it lacks. */
 #define XEN_ELFNOTE_PHYS32_RELOC	19
-#define PVH_RELOC_MAX		(3 << 30)
+/* The image's last byte: the kernel's 1 GiB map must end below 4 GiB. */
+#define PVH_RELOC_MAX		((3 << 30) - 1)
 
 #define LARGE_SHIFT		21	/* 2 MiB pages */
-#define PT_TABLE		0x003	/* present, writable: next level */
-#define PT_LARGE		0x083	/* present, writable, 2 MiB page */
+#define PT_TABLE		(_PAGE_PRESENT | _PAGE_RW)		/* next level */
+#define PT_LARGE		(_PAGE_PRESENT | _PAGE_RW | _PAGE_PSE)	/* 2 MiB page */
 
 #define IDENT_PDS		4	/* 4 page directories: 4 GiB */
 #define KERNEL_PDPT_SLOT	510	/* __START_KERNEL_map: PML4 511, PDPT 510 */
@@ -57,8 +59,19 @@ SYM_CODE_START_LOCAL(pvh_entry)
 1:	popl	%ebp
 	movl	%edx, (%ebx)
 	subl	$PA(1b), %ebp			/* the load offset */
+
+	/* Only where the PHYS32_RELOC note allows, as a loader may not check. */
+	leal	PA(pvh_misaligned_msg)(%ebp), %esi
 	testl	$((1 << LARGE_SHIFT) - 1), %ebp
-	jnz	.Lpvh_misplaced
+	jnz	.Lpvh_refuse
+	leal	PA(pvh_below_msg)(%ebp), %esi
+	leal	PA(_text)(%ebp), %eax
+	cmpl	$LOAD_PHYSICAL_ADDR, %eax
+	jb	.Lpvh_refuse
+	leal	PA(pvh_above_msg)(%ebp), %esi
+	leal	(PA(_end) - 1)(%ebp), %eax
+	cmpl	$PVH_RELOC_MAX, %eax
+	ja	.Lpvh_refuse
 
 	leal	PA(pvh_gdt)(%ebp), %eax
 	movl	%eax, PA(pvh_gdt_desc) + 2(%ebp)
@@ -127,9 +140,8 @@ SYM_CODE_START_LOCAL(pvh_entry)
 	pushl	%eax
 	lret
 
-.Lpvh_misplaced:
-	/* Not 2 MiB aligned: nothing to map with. Say so where C would. */
-	leal	PA(pvh_misplaced_msg)(%ebp), %esi
+.Lpvh_refuse:
+	/* Placed where it cannot map itself: say so (%esi) where C would. */
 	movw	$0xe9, %dx
 4:	lodsb
 	testb	%al, %al
@@ -177,10 +189,14 @@ SYM_CODE_END(pvh_entry)
 	.balign	8
 SYM_DATA_START_LOCAL(pvh_gdt)
 	.quad	0
-	/* Base 0, limit 4 GiB; access 0x9b code or 0x93 data; G, then D or L. */
-	.quad	0x00cf9b000000ffff	/* __KERNEL32_CS: 32-bit code */
-	.quad	0x00af9b000000ffff	/* __KERNEL_CS: 64-bit code */
-	.quad	0x00cf93000000ffff	/* __KERNEL_DS: data */
+	/*
+	 * Flat 4 GiB (limit 0xfffff in 4 KiB units, G = 0x8000), present
+	 * ring 0 code (0x9b) or data (0x93), 32-bit (D = 0x4000) or 64-bit
+	 * (L = 0x2000). The order is GDT_ENTRY_KERNEL32_CS, _KERNEL_CS, _KERNEL_DS.
+	 */
+	.quad	GDT_ENTRY(0xc09b, 0, 0xfffff)
+	.quad	GDT_ENTRY(0xa09b, 0, 0xfffff)
+	.quad	GDT_ENTRY(0xc093, 0, 0xfffff)
 SYM_DATA_END_LABEL(pvh_gdt, SYM_L_LOCAL, pvh_gdt_end)
 
 SYM_DATA_START_LOCAL(pvh_gdt_desc)
@@ -193,8 +209,12 @@ SYM_DATA_START_LOCAL(pvh_canary_area)
 	.skip	64
 SYM_DATA_END(pvh_canary_area)
 
-SYM_DATA_LOCAL(pvh_misplaced_msg,
+SYM_DATA_LOCAL(pvh_misaligned_msg,
 	.asciz "Linux PVH boot: loaded at an offset that is not 2 MiB aligned; halting\n")
+SYM_DATA_LOCAL(pvh_below_msg,
+	.asciz "Linux PVH boot: loaded below its link address; halting\n")
+SYM_DATA_LOCAL(pvh_above_msg,
+	.asciz "Linux PVH boot: loaded past its PHYS32_RELOC maximum; halting\n")
 
 	/* Used until startup_64 has its own; .bss is cleared only after. */
 	.section ".bss..page_aligned", "aw"

@@ -18,17 +18,12 @@ static const char *const pvh_si_messages[PVH_SI_NR_ERRORS] = {
 	[PVH_SI_BAD_MAGIC]	  = "bad magic: not a PVH start info",
 	[PVH_SI_OVERLAPS_KERNEL]  = "start info overlaps the kernel",
 	[PVH_SI_NO_MEMMAP]	  = "no memory map",
-	[PVH_SI_MEMMAP_TOO_LONG]  = "memory map has more than 128 entries",
 	[PVH_SI_MEMMAP_UNMAPPED]  = "memory map is outside the early map",
 	[PVH_SI_MEMMAP_OVERLAPS]  = "memory map overlaps the kernel or start info",
-	[PVH_SI_ENTRY_EMPTY]	  = "memory map entry of size 0",
 	[PVH_SI_ENTRY_WRAPS]	  = "memory map entry wraps past 2^64",
-	[PVH_SI_ENTRY_TYPE]	  = "memory map entry of unknown type",
-	[PVH_SI_ENTRY_RESERVED]	  = "memory map entry with nonzero reserved field",
 	[PVH_SI_NO_RAM]		  = "memory map has no RAM",
 	[PVH_SI_MODLIST_UNMAPPED] = "module list is outside the early map",
 	[PVH_SI_MODLIST_OVERLAPS] = "module list overlaps the kernel or start info",
-	[PVH_SI_MODULE_EMPTY]	  = "first module (initramfs) has size 0",
 	[PVH_SI_MODULE_WRAPS]	  = "first module (initramfs) wraps past 2^64",
 	[PVH_SI_MODULE_OVERLAPS]  = "first module (initramfs) overlaps the kernel or boot data",
 	[PVH_SI_CMDLINE_UNMAPPED] = "command line is outside the early map",
@@ -58,40 +53,53 @@ static bool pvh_claim(struct pvh_regions *r, u64 start, u64 len)
 	return true;
 }
 
-/* Start info memmap types are E820 types, but for 6 (disabled). */
-static int pvh_e820_type(u32 type)
+/*
+ * Start info memmap types are E820 types, plus Xen's 6 (disabled). Types
+ * the kernel does not know are kept as reserved, as a BIOS map's would be,
+ * and never passed on raw: 128 is the kernel's own "reserved by kernel".
+ */
+static u32 pvh_e820_type(u32 type, bool *known)
 {
+	*known = true;
 	switch (type) {
-	case XEN_HVM_MEMMAP_TYPE_RAM:
-		return E820_TYPE_RAM;
-	case XEN_HVM_MEMMAP_TYPE_RESERVED:
+	case E820_TYPE_RAM:
+	case E820_TYPE_RESERVED:
+	case E820_TYPE_ACPI:
+	case E820_TYPE_NVS:
+	case E820_TYPE_UNUSABLE:
+	case E820_TYPE_PMEM:
+	case E820_TYPE_PRAM:
+	case E820_TYPE_SOFT_RESERVED:
+		return type;
 	case XEN_HVM_MEMMAP_TYPE_DISABLED:
 		return E820_TYPE_RESERVED;
-	case XEN_HVM_MEMMAP_TYPE_ACPI:
-		return E820_TYPE_ACPI;
-	case XEN_HVM_MEMMAP_TYPE_NVS:
-		return E820_TYPE_NVS;
-	case XEN_HVM_MEMMAP_TYPE_UNUSABLE:
-		return E820_TYPE_UNUSABLE;
-	case XEN_HVM_MEMMAP_TYPE_PMEM:
-		return E820_TYPE_PMEM;	/* for a later vNVDIMM driver */
 	default:
-		return -1;
+		*known = false;
+		return E820_TYPE_RESERVED;
 	}
+}
+
+/* The n-th kept entry: boot_params' table first, then the SETUP_E820_EXT room. */
+static struct boot_e820_entry *pvh_e820_slot(struct boot_params *bp,
+					     struct pvh_si_extra *extra, u32 n)
+{
+	if (n < ARRAY_SIZE(bp->e820_table))
+		return &bp->e820_table[n];
+	n -= ARRAY_SIZE(bp->e820_table);
+	return n < extra->e820_ext_max ? &extra->e820_ext[n] : NULL;
 }
 
 static enum pvh_si_error pvh_memmap(const struct hvm_start_info *si,
 				    const struct pvh_si_env *env,
-				    struct pvh_regions *claimed, struct boot_params *bp)
+				    struct pvh_regions *claimed, struct boot_params *bp,
+				    struct pvh_si_extra *extra)
 {
 	const struct hvm_memmap_table_entry *e;
 	u64 len = (u64)si->memmap_entries * sizeof(*e);
-	bool ram = false;
-	u32 i;
-	int type;
+	struct boot_e820_entry *out;
+	bool ram = false, known;
+	u32 i, kept = 0;
 
-	if (si->memmap_entries > ARRAY_SIZE(bp->e820_table))
-		return PVH_SI_MEMMAP_TOO_LONG;
 	e = env->map(env, si->memmap_paddr, len);
 	if (!e)
 		return PVH_SI_MEMMAP_UNMAPPED;
@@ -99,23 +107,33 @@ static enum pvh_si_error pvh_memmap(const struct hvm_start_info *si,
 		return PVH_SI_MEMMAP_OVERLAPS;
 
 	for (i = 0; i < si->memmap_entries; i++, e++) {
-		if (!e->size)
-			return PVH_SI_ENTRY_EMPTY;
+		/* Says nothing: Xen's own tools may write such entries. */
+		if (!e->size) {
+			extra->empty_entries++;
+			continue;
+		}
 		if (e->addr + e->size < e->addr)
 			return PVH_SI_ENTRY_WRAPS;
-		if (e->reserved)
-			return PVH_SI_ENTRY_RESERVED;
-		type = pvh_e820_type(e->type);
-		if (type < 0)
-			return PVH_SI_ENTRY_TYPE;
-		ram |= type == E820_TYPE_RAM;
-		bp->e820_table[i].addr = e->addr;
-		bp->e820_table[i].size = e->size;
-		bp->e820_table[i].type = type;
+		/* Reserved for Xen to give a meaning later: not ours to refuse. */
+		extra->reserved_set += e->reserved != 0;
+		/* What the kernel's E820 table cannot hold, as from a BIOS. */
+		out = pvh_e820_slot(bp, extra, kept);
+		if (!out) {
+			extra->dropped_entries++;
+			continue;
+		}
+		kept++;
+		out->addr = e->addr;
+		out->size = e->size;
+		out->type = pvh_e820_type(e->type, &known);
+		if (!known && !extra->unknown_types++)
+			extra->first_unknown_type = e->type;
+		ram |= out->type == E820_TYPE_RAM;
 	}
 	if (!ram)
 		return PVH_SI_NO_RAM;
-	bp->e820_entries = si->memmap_entries;
+	bp->e820_entries = min_t(u32, kept, ARRAY_SIZE(bp->e820_table));
+	extra->e820_ext_entries = kept - bp->e820_entries;
 	return PVH_SI_OK;
 }
 
@@ -143,10 +161,15 @@ static enum pvh_si_error pvh_cmdline(const struct hvm_start_info *si,
 	return PVH_SI_OK;
 }
 
-/* The first module is the initramfs; the kernel has no use for others. */
+/*
+ * The first module is the initramfs; the kernel has no use for others. One
+ * of size 0 is no initramfs: the kernel boots on without, as it would from
+ * a boot loader given an empty file.
+ */
 static enum pvh_si_error pvh_initramfs(const struct hvm_start_info *si,
 				       const struct pvh_si_env *env,
-				       struct pvh_regions *claimed, struct boot_params *bp)
+				       struct pvh_regions *claimed, struct boot_params *bp,
+				       struct pvh_si_extra *extra)
 {
 	const struct hvm_modlist_entry *m;
 
@@ -157,8 +180,10 @@ static enum pvh_si_error pvh_initramfs(const struct hvm_start_info *si,
 		return PVH_SI_MODLIST_UNMAPPED;
 	if (!pvh_claim(claimed, si->modlist_paddr, sizeof(*m)))
 		return PVH_SI_MODLIST_OVERLAPS;
-	if (!m->size)
-		return PVH_SI_MODULE_EMPTY;
+	if (!m->size) {
+		extra->empty_initramfs = true;
+		return PVH_SI_OK;
+	}
 	if (m->paddr + m->size < m->paddr)
 		return PVH_SI_MODULE_WRAPS;
 	if (!pvh_claim(claimed, m->paddr, m->size))
@@ -189,7 +214,8 @@ void pvh_reserve_legacy_hole(struct boot_params *bp)
 
 enum pvh_si_error pvh_si_to_boot_params(const struct hvm_start_info *si,
 					const struct pvh_si_env *env,
-					u8 loader, struct boot_params *bp)
+					u8 loader, struct boot_params *bp,
+					struct pvh_si_extra *extra)
 {
 	struct pvh_regions claimed = { .n = 0 };
 	enum pvh_si_error err;
@@ -198,6 +224,11 @@ enum pvh_si_error pvh_si_to_boot_params(const struct hvm_start_info *si,
 	if (si->magic != XEN_HVM_START_MAGIC_VALUE)
 		return PVH_SI_BAD_MAGIC;
 	memset(bp, 0, sizeof(*bp));
+	/* The caller's room for SETUP_E820_EXT stays; the findings start over. */
+	*extra = (struct pvh_si_extra){
+		.e820_ext = extra->e820_ext,
+		.e820_ext_max = extra->e820_ext_max,
+	};
 	pvh_claim(&claimed, env->kernel_start, env->kernel_end - env->kernel_start);
 	/* Version 0 ends before memmap_paddr. */
 	if (!pvh_claim(&claimed, env->si_pa, si->version ? sizeof(*si) :
@@ -206,13 +237,13 @@ enum pvh_si_error pvh_si_to_boot_params(const struct hvm_start_info *si,
 
 	has_memmap = si->version >= 1 && si->memmap_entries;
 	if (has_memmap)
-		err = pvh_memmap(si, env, &claimed, bp);
+		err = pvh_memmap(si, env, &claimed, bp, extra);
 	else
 		err = env->memmap_by_hypercall ? PVH_SI_OK : PVH_SI_NO_MEMMAP;
 	if (!err)
 		err = pvh_cmdline(si, env, &claimed, bp);
 	if (!err)
-		err = pvh_initramfs(si, env, &claimed, bp);
+		err = pvh_initramfs(si, env, &claimed, bp, extra);
 	if (err)
 		return err;
 

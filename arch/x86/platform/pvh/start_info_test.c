@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the PVH start info checks: a good start info and the
- * boot_params it gives, then one bad start info per row with the exact
- * refusal. "Physical memory" is a buffer at a made-up address, with the
+ * boot_params it gives, what the ABI allows that a first reading might not
+ * (long maps, odd types, empty entries, no initramfs), then one bad start
+ * info per row with the exact refusal. "Physical memory" is a buffer at a made-up address, with the
  * "kernel" inside it so overlaps can be tried.
  */
 #include <kunit/test.h>
@@ -18,12 +19,16 @@
 #define CMDLINE_OFF	0x0800
 #define KERNEL_OFF	0x8000			/* "kernel image": 0x8000-0xc000 */
 #define KERNEL_END	0xc000
+#define LONG_MAP_OFF	KERNEL_END		/* room for a long memmap: 0xc000-0x10000 */
 #define INITRD_PA	0x3000000ULL
+#define EXT_MAX		32
 
 struct fake {
 	u8 mem[FAKE_SIZE];
 	struct pvh_si_env env;
 	struct boot_params bp;
+	struct pvh_si_extra extra;
+	struct boot_e820_entry ext[EXT_MAX];
 };
 
 static const void *fake_map(const struct pvh_si_env *env, u64 pa, u64 len)
@@ -63,6 +68,8 @@ static void fake_good(struct fake *f)
 	struct hvm_start_info *si = si_of(f);
 
 	memset(f, 0, sizeof(*f));
+	f->extra.e820_ext = f->ext;
+	f->extra.e820_ext_max = EXT_MAX;
 	f->env = (struct pvh_si_env) {
 		.kernel_start = FAKE_BASE + KERNEL_OFF,
 		.kernel_end = FAKE_BASE + KERNEL_END,
@@ -84,6 +91,11 @@ static void fake_good(struct fake *f)
 	strscpy(f->mem + CMDLINE_OFF, "console=ttyS0 quiet", 64);
 }
 
+static enum pvh_si_error parse(struct fake *f, u8 loader)
+{
+	return pvh_si_to_boot_params(si_of(f), &f->env, loader, &f->bp, &f->extra);
+}
+
 static void good_start_info(struct kunit *test)
 {
 	struct fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
@@ -92,8 +104,7 @@ static void good_start_info(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	fake_good(f);
 	bp = &f->bp;
-	KUNIT_ASSERT_EQ(test, pvh_si_to_boot_params(si_of(f), &f->env, PVH_LOADER_QEMU, bp),
-			PVH_SI_OK);
+	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_QEMU), PVH_SI_OK);
 	KUNIT_EXPECT_EQ(test, bp->e820_entries, 5);
 	KUNIT_EXPECT_EQ(test, bp->e820_table[0].type, E820_TYPE_RAM);
 	KUNIT_EXPECT_EQ(test, bp->e820_table[2].addr, 0x100000ULL);
@@ -109,6 +120,12 @@ static void good_start_info(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp->hdr.type_of_loader, 0xb0);
 	KUNIT_EXPECT_EQ(test, bp->hdr.version, 0x020e);
 	KUNIT_EXPECT_EQ(test, bp->hdr.hardware_subarch, X86_SUBARCH_PC);
+	KUNIT_EXPECT_EQ(test, bp->hdr.setup_data, 0ULL);
+	KUNIT_EXPECT_EQ(test, f->extra.e820_ext_entries, 0);
+	KUNIT_EXPECT_EQ(test, f->extra.empty_entries, 0);
+	KUNIT_EXPECT_EQ(test, f->extra.unknown_types, 0);
+	KUNIT_EXPECT_EQ(test, f->extra.reserved_set, 0);
+	KUNIT_EXPECT_FALSE(test, f->extra.empty_initramfs);
 
 	pvh_reserve_legacy_hole(bp);
 	KUNIT_EXPECT_EQ(test, bp->e820_entries, 6);
@@ -137,8 +154,7 @@ static void version0_on_xen(struct kunit *test)
 	fake_good(f);
 	si_of(f)->version = 0;
 	f->env.memmap_by_hypercall = true;
-	KUNIT_ASSERT_EQ(test, pvh_si_to_boot_params(si_of(f), &f->env, PVH_LOADER_XEN, &f->bp),
-			PVH_SI_OK);
+	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_XEN), PVH_SI_OK);
 	KUNIT_EXPECT_EQ(test, f->bp.e820_entries, 0);
 	KUNIT_EXPECT_EQ(test, f->bp.hdr.type_of_loader, 0x90);
 }
@@ -151,10 +167,125 @@ static void initramfs_above_4g(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	fake_good(f);
 	modlist_of(f)->paddr = 0x123400000ULL;
-	KUNIT_ASSERT_EQ(test, pvh_si_to_boot_params(si_of(f), &f->env, PVH_LOADER_QEMU, &f->bp),
-			PVH_SI_OK);
+	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_QEMU), PVH_SI_OK);
 	KUNIT_EXPECT_EQ(test, f->bp.hdr.ramdisk_image, 0x23400000U);
 	KUNIT_EXPECT_EQ(test, f->bp.ext_ramdisk_image, 0x1U);
+}
+
+/* @n RAM entries of 4 KiB, 8 KiB apart, where there is room for them. */
+static void long_map(struct fake *f, u32 n)
+{
+	struct hvm_memmap_table_entry *e = (void *)(f->mem + LONG_MAP_OFF);
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		e[i] = (struct hvm_memmap_table_entry){ 0x100000 + i * 0x2000ULL, 0x1000,
+							 XEN_HVM_MEMMAP_TYPE_RAM };
+	si_of(f)->memmap_paddr = FAKE_BASE + LONG_MAP_OFF;
+	si_of(f)->memmap_entries = n;
+}
+
+/* A server-sized map: 128 entries in boot_params, the rest for SETUP_E820_EXT. */
+static void long_map_to_setup_data(struct kunit *test)
+{
+	struct fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	fake_good(f);
+	long_map(f, 128 + EXT_MAX);
+	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_QEMU), PVH_SI_OK);
+	KUNIT_EXPECT_EQ(test, f->bp.e820_entries, 128);
+	KUNIT_EXPECT_EQ(test, f->bp.e820_table[127].addr, 0x100000 + 127 * 0x2000ULL);
+	KUNIT_EXPECT_EQ(test, f->extra.e820_ext_entries, EXT_MAX);
+	KUNIT_EXPECT_EQ(test, f->ext[0].addr, 0x100000 + 128 * 0x2000ULL);
+	KUNIT_EXPECT_EQ(test, f->ext[EXT_MAX - 1].addr, 0x100000 + (127 + EXT_MAX) * 0x2000ULL);
+	KUNIT_EXPECT_EQ(test, f->ext[EXT_MAX - 1].size, 0x1000ULL);
+	KUNIT_EXPECT_EQ(test, f->ext[EXT_MAX - 1].type, E820_TYPE_RAM);
+
+	KUNIT_EXPECT_EQ(test, f->extra.dropped_entries, 0);
+
+	/* A full table leaves the legacy hole to the map. */
+	pvh_reserve_legacy_hole(&f->bp);
+	KUNIT_EXPECT_EQ(test, f->bp.e820_entries, 128);
+
+	/* Past the room, entries are dropped, as the kernel drops a BIOS's. */
+	fake_good(f);
+	long_map(f, 128 + EXT_MAX + 3);
+	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_QEMU), PVH_SI_OK);
+	KUNIT_EXPECT_EQ(test, f->bp.e820_entries, 128);
+	KUNIT_EXPECT_EQ(test, f->extra.e820_ext_entries, EXT_MAX);
+	KUNIT_EXPECT_EQ(test, f->extra.dropped_entries, 3);
+}
+
+/* Types the kernel knows pass as they are; the rest become reserved. */
+static void memmap_types(struct kunit *test)
+{
+	static const u32 passed[] = { E820_TYPE_RAM, E820_TYPE_RESERVED, E820_TYPE_ACPI,
+				      E820_TYPE_NVS, E820_TYPE_UNUSABLE, E820_TYPE_PMEM,
+				      E820_TYPE_PRAM, E820_TYPE_SOFT_RESERVED };
+	static const u32 unknown[] = { 0, 8, 99, E820_TYPE_RESERVED_KERN, 0xffffffff };
+	struct fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct hvm_memmap_table_entry *e;
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	fake_good(f);
+	e = memmap_of(f) + 1;
+	for (i = 0; i < ARRAY_SIZE(passed); i++, e++)
+		*e = (struct hvm_memmap_table_entry){ 0x10000000ULL + i * 0x1000, 0x1000, passed[i] };
+	for (i = 0; i < ARRAY_SIZE(unknown); i++, e++)
+		*e = (struct hvm_memmap_table_entry){ 0x20000000ULL + i * 0x1000, 0x1000, unknown[i] };
+	si_of(f)->memmap_entries = 1 + ARRAY_SIZE(passed) + ARRAY_SIZE(unknown);
+	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_QEMU), PVH_SI_OK);
+	for (i = 0; i < ARRAY_SIZE(passed); i++)
+		KUNIT_EXPECT_EQ(test, f->bp.e820_table[1 + i].type, passed[i]);
+	for (i = 0; i < ARRAY_SIZE(unknown); i++)
+		KUNIT_EXPECT_EQ(test, f->bp.e820_table[1 + ARRAY_SIZE(passed) + i].type,
+				E820_TYPE_RESERVED);
+	KUNIT_EXPECT_EQ(test, f->extra.unknown_types, ARRAY_SIZE(unknown));
+	KUNIT_EXPECT_EQ(test, f->extra.first_unknown_type, 0);
+}
+
+/* What the ABI allows but says nothing: accepted, and counted for a warning. */
+static void memmap_quirks(struct kunit *test)
+{
+	struct fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	fake_good(f);
+	memmap_of(f)[1].size = 0;
+	memmap_of(f)[3].size = 0;
+	memmap_of(f)[0].reserved = 1;
+	memmap_of(f)[2].reserved = 0x80000000;
+	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_QEMU), PVH_SI_OK);
+	KUNIT_EXPECT_EQ(test, f->bp.e820_entries, 3);
+	KUNIT_EXPECT_EQ(test, f->bp.e820_table[1].addr, 0x100000ULL);
+	KUNIT_EXPECT_EQ(test, f->bp.e820_table[2].type, E820_TYPE_PMEM);
+	KUNIT_EXPECT_EQ(test, f->extra.empty_entries, 2);
+	KUNIT_EXPECT_EQ(test, f->extra.reserved_set, 2);
+}
+
+/* No initramfs: none listed (and no list), or the first one empty. */
+static void no_initramfs(struct kunit *test)
+{
+	struct fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	fake_good(f);
+	si_of(f)->nr_modules = 0;
+	si_of(f)->modlist_paddr = 0;
+	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_QEMU), PVH_SI_OK);
+	KUNIT_EXPECT_EQ(test, f->bp.hdr.ramdisk_image, 0);
+	KUNIT_EXPECT_EQ(test, f->bp.hdr.ramdisk_size, 0);
+	KUNIT_EXPECT_FALSE(test, f->extra.empty_initramfs);
+
+	fake_good(f);
+	modlist_of(f)->paddr = 0;
+	modlist_of(f)->size = 0;
+	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_QEMU), PVH_SI_OK);
+	KUNIT_EXPECT_EQ(test, f->bp.hdr.ramdisk_image, 0);
+	KUNIT_EXPECT_EQ(test, f->bp.hdr.ramdisk_size, 0);
+	KUNIT_EXPECT_TRUE(test, f->extra.empty_initramfs);
 }
 
 struct bad_case {
@@ -183,9 +314,12 @@ static void version0(struct fake *f)
 	si_of(f)->version = 0;
 }
 
-static void memmap_too_long(struct fake *f)
+static void all_entries_empty(struct fake *f)
 {
-	si_of(f)->memmap_entries = 129;
+	u32 i;
+
+	for (i = 0; i < si_of(f)->memmap_entries; i++)
+		memmap_of(f)[i].size = 0;
 }
 
 static void memmap_unmapped(struct fake *f)
@@ -203,29 +337,9 @@ static void memmap_on_si(struct fake *f)
 	si_of(f)->memmap_paddr = FAKE_BASE + SI_OFF + 8;
 }
 
-static void entry_empty(struct fake *f)
-{
-	memmap_of(f)[1].size = 0;
-}
-
 static void entry_wraps(struct fake *f)
 {
 	memmap_of(f)[2].addr = ~0ULL - 0x1000;
-}
-
-static void entry_type0(struct fake *f)
-{
-	memmap_of(f)[1].type = 0;
-}
-
-static void entry_type8(struct fake *f)
-{
-	memmap_of(f)[1].type = 8;
-}
-
-static void entry_reserved(struct fake *f)
-{
-	memmap_of(f)[0].reserved = 1;
 }
 
 static void no_ram(struct fake *f)
@@ -242,11 +356,6 @@ static void modlist_unmapped(struct fake *f)
 static void modlist_on_kernel(struct fake *f)
 {
 	si_of(f)->modlist_paddr = FAKE_BASE + KERNEL_OFF;
-}
-
-static void module_empty(struct fake *f)
-{
-	modlist_of(f)->size = 0;
 }
 
 static void module_wraps(struct fake *f)
@@ -290,19 +399,14 @@ static const struct bad_case bad_cases[] = {
 	{ "start info on the kernel", si_on_kernel, PVH_SI_OVERLAPS_KERNEL },
 	{ "no memmap, not Xen", no_memmap, PVH_SI_NO_MEMMAP },
 	{ "version 0, not Xen", version0, PVH_SI_NO_MEMMAP },
-	{ "129 memmap entries", memmap_too_long, PVH_SI_MEMMAP_TOO_LONG },
+	{ "every entry of size 0", all_entries_empty, PVH_SI_NO_RAM },
 	{ "memmap outside the map", memmap_unmapped, PVH_SI_MEMMAP_UNMAPPED },
 	{ "memmap on the kernel", memmap_on_kernel, PVH_SI_MEMMAP_OVERLAPS },
 	{ "memmap on the start info", memmap_on_si, PVH_SI_MEMMAP_OVERLAPS },
-	{ "entry of size 0", entry_empty, PVH_SI_ENTRY_EMPTY },
 	{ "entry wraps", entry_wraps, PVH_SI_ENTRY_WRAPS },
-	{ "entry type 0", entry_type0, PVH_SI_ENTRY_TYPE },
-	{ "entry type 8", entry_type8, PVH_SI_ENTRY_TYPE },
-	{ "entry reserved field", entry_reserved, PVH_SI_ENTRY_RESERVED },
 	{ "no RAM", no_ram, PVH_SI_NO_RAM },
 	{ "module list outside the map", modlist_unmapped, PVH_SI_MODLIST_UNMAPPED },
 	{ "module list on the kernel", modlist_on_kernel, PVH_SI_MODLIST_OVERLAPS },
-	{ "initramfs of size 0", module_empty, PVH_SI_MODULE_EMPTY },
 	{ "initramfs wraps", module_wraps, PVH_SI_MODULE_WRAPS },
 	{ "initramfs on the kernel", module_on_kernel, PVH_SI_MODULE_OVERLAPS },
 	{ "initramfs on the start info", module_on_si, PVH_SI_MODULE_OVERLAPS },
@@ -327,8 +431,7 @@ static void bad_start_info(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	fake_good(f);
 	c->spoil(f);
-	KUNIT_EXPECT_EQ(test, pvh_si_to_boot_params(si_of(f), &f->env, PVH_LOADER_QEMU, &f->bp),
-			c->err);
+	KUNIT_EXPECT_EQ(test, parse(f, PVH_LOADER_QEMU), c->err);
 	KUNIT_EXPECT_STRNEQ(test, pvh_si_why(c->err), "unknown error");
 }
 
@@ -337,6 +440,10 @@ static struct kunit_case pvh_start_info_cases[] = {
 	KUNIT_CASE(legacy_hole_full_map),
 	KUNIT_CASE(version0_on_xen),
 	KUNIT_CASE(initramfs_above_4g),
+	KUNIT_CASE(long_map_to_setup_data),
+	KUNIT_CASE(memmap_types),
+	KUNIT_CASE(memmap_quirks),
+	KUNIT_CASE(no_initramfs),
 	KUNIT_CASE_PARAM(bad_start_info, bad_gen_params),
 	{}
 };

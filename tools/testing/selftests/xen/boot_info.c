@@ -33,6 +33,11 @@
 #define BP_E820_TABLE		0x2d0
 #define BP_E820_MAX		128
 #define BP_SIZE			4096
+#define BP_SETUP_DATA		0x250
+
+#define SETUP_E820_EXT		1
+#define E820_ENTRY_SIZE		20
+#define MAP_MAX			1024	/* boot_params' 128 and SETUP_E820_EXT's */
 
 #define SETUP_HDR_MAGIC		0x53726448	/* "HdrS" */
 #define SUBARCH_XEN		2
@@ -127,11 +132,11 @@ static int cmp_u64(const void *a, const void *b)
  */
 static int resolve_e820(const uint8_t *table, int n, struct range *r, int max)
 {
-	uint64_t edge[2 * BP_E820_MAX];
+	static uint64_t edge[2 * MAP_MAX];
 	int i, j, nedge = 0, out = 0;
 
 	for (i = 0; i < n; i++) {
-		const uint8_t *e = table + 20 * i;
+		const uint8_t *e = table + E820_ENTRY_SIZE * i;
 
 		if (!le64(e + 8))
 			continue;
@@ -145,7 +150,7 @@ static int resolve_e820(const uint8_t *table, int n, struct range *r, int max)
 		if (edge[i] == edge[i + 1])
 			continue;
 		for (j = 0; j < n; j++) {
-			const uint8_t *e = table + 20 * j;
+			const uint8_t *e = table + E820_ENTRY_SIZE * j;
 
 			if (le64(e) <= edge[i] && edge[i + 1] <= le64(e) + le64(e + 8) &&
 			    le32(e + 16) > type)
@@ -159,6 +164,41 @@ static int resolve_e820(const uint8_t *table, int n, struct range *r, int max)
 		out++;
 	}
 	return normalise(r, out);
+}
+
+/*
+ * The memory map the boot handed over: boot_params' table, then the
+ * entries of each SETUP_E820_EXT setup_data, raw, into @table. Returns
+ * the number of entries.
+ */
+static int handed_over_e820(const uint8_t *bp, uint8_t *table, int max)
+{
+	char path[128], buf[32];
+	int n = bp[BP_E820_ENTRIES], i, fd;
+	ssize_t len;
+
+	if (n > BP_E820_MAX || n > max)
+		return -EINVAL;
+	memcpy(table, bp + BP_E820_TABLE, n * E820_ENTRY_SIZE);
+	if (!le64(bp + BP_SETUP_DATA))
+		return n;
+	for (i = 0; ; i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/boot_params/setup_data/%d/type", i);
+		if (read_text(path, buf, sizeof(buf)) < 0)
+			break;
+		if (strtoul(buf, NULL, 0) != SETUP_E820_EXT)
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/boot_params/setup_data/%d/data", i);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return -errno;
+		len = read(fd, table + n * E820_ENTRY_SIZE, (max - n) * E820_ENTRY_SIZE);
+		close(fd);
+		if (len < 0 || len % E820_ENTRY_SIZE)
+			return -EIO;
+		n += len / E820_ENTRY_SIZE;
+	}
+	return n;
 }
 
 static int firmware_memmap(struct range *r, int max)
@@ -370,7 +410,8 @@ TEST(vcpus_online)
 
 TEST(memmap_matches_boot_params)
 {
-	static struct range fw[BP_E820_MAX], bl[BP_E820_MAX];
+	static struct range fw[MAP_MAX], bl[MAP_MAX];
+	static uint8_t table[MAP_MAX * E820_ENTRY_SIZE];
 	const char *entry;
 	uint8_t bp[BP_SIZE];
 	int nfw, nbl, i;
@@ -382,11 +423,11 @@ TEST(memmap_matches_boot_params)
 	if (!strcmp(entry, "xen-pv"))
 		SKIP(return, "a PV guest gets its memory map by hypercall: boot_params has none");
 	ASSERT_EQ(0, read_boot_params(bp));
-	nbl = bp[BP_E820_ENTRIES];
-	ASSERT_GE(BP_E820_MAX, nbl);
-	ASSERT_LT(0, nbl) TH_LOG("the boot loader handed over no memory map");
-	nbl = resolve_e820(bp + BP_E820_TABLE, nbl, bl, BP_E820_MAX);
-	nfw = firmware_memmap(fw, BP_E820_MAX);
+	nbl = handed_over_e820(bp, table, MAP_MAX);
+	ASSERT_LT(0, nbl) TH_LOG("the boot loader handed over no memory map (%d)", nbl);
+	TH_LOG("%d entries handed over, %d of them in boot_params", nbl, bp[BP_E820_ENTRIES]);
+	nbl = resolve_e820(table, nbl, bl, MAP_MAX);
+	nfw = firmware_memmap(fw, MAP_MAX);
 	ASSERT_LT(0, nfw) TH_LOG("/sys/firmware/memmap is empty");
 
 	same = nbl == nfw;
@@ -394,17 +435,104 @@ TEST(memmap_matches_boot_params)
 		same = bl[i].start == fw[i].start && bl[i].end == fw[i].end &&
 		       !strcmp(bl[i].type, fw[i].type);
 	for (i = 0; !same && i < nbl; i++)
-		TH_LOG("boot_params e820: %#llx-%#llx %s", (unsigned long long)bl[i].start,
+		TH_LOG("handed over:     %#llx-%#llx %s", (unsigned long long)bl[i].start,
 		       (unsigned long long)bl[i].end, bl[i].type);
 	for (i = 0; !same && i < nfw; i++)
-		TH_LOG("firmware memmap:  %#llx-%#llx %s", (unsigned long long)fw[i].start,
+		TH_LOG("firmware memmap: %#llx-%#llx %s", (unsigned long long)fw[i].start,
 		       (unsigned long long)fw[i].end, fw[i].type);
 	ASSERT_TRUE(same) TH_LOG("the kernel's memory map is not the one handed over");
 }
 
+/*
+ * A loader that built a long map of many types (xst.e820_entries=N, at
+ * least that many entries; xst.e820_types=T,T,..., hex E820 types): all
+ * of it arrived, and the kernel's memory map names every type.
+ */
+TEST(memmap_long_and_typed)
+{
+	static struct range fw[MAP_MAX];
+	static uint8_t table[MAP_MAX * E820_ENTRY_SIZE];
+	const char *types = xst_param("e820_types"), *count = xst_param("e820_entries");
+	char *list, *t, *save;
+	uint8_t bp[BP_SIZE];
+	int n, nfw, i;
+	bool found;
+
+	if (!types || !count)
+		SKIP(return, "no xst.e820_types= and xst.e820_entries=: the loader's map is plain");
+	ASSERT_EQ(0, read_boot_params(bp));
+	n = handed_over_e820(bp, table, MAP_MAX);
+	TH_LOG("%d entries handed over (%d in boot_params), at least %s wanted",
+	       n, bp[BP_E820_ENTRIES], count);
+	ASSERT_LE(strtol(count, NULL, 0), n);
+	nfw = firmware_memmap(fw, MAP_MAX);
+	ASSERT_LT(0, nfw);
+	list = strdup(types);
+	for (t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		const char *name = e820_name(strtoul(t, NULL, 16));
+
+		for (found = false, i = 0; !found && i < nfw; i++)
+			found = !strcmp(fw[i].type, name);
+		EXPECT_TRUE(found) TH_LOG("type %s: no \"%s\" range in /sys/firmware/memmap",
+					  t, name);
+	}
+	free(list);
+}
+
+/* Whether one line of @log holds both @tag and @what. */
+static bool log_has_line(const char *log, const char *tag, const char *what)
+{
+	const char *p = log, *end;
+	char line[512];
+	size_t len;
+
+	while (*p) {
+		end = strchr(p, '\n');
+		if (!end)
+			end = p + strlen(p);
+		len = (size_t)(end - p) < sizeof(line) ? (size_t)(end - p) : sizeof(line) - 1;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		if (strstr(line, tag) && strstr(line, what))
+			return true;
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+/*
+ * What the PVH entry took in its own way (xst.pvh_notes=A,B,..., "_" for
+ * a space): each said in a "PVH: " line of the kernel log.
+ */
+TEST(start_info_notes)
+{
+	const char *notes = xst_param("pvh_notes");
+	char *list, *t, *save, *log;
+	int len, n;
+
+	if (!notes)
+		SKIP(return, "no xst.pvh_notes=: the start info had nothing to note");
+	len = klogctl(10, NULL, 0);		/* SYSLOG_ACTION_SIZE_BUFFER */
+	ASSERT_LT(0, len);
+	log = malloc(len + 1);
+	ASSERT_NE(NULL, log);
+	n = klogctl(3, log, len);		/* SYSLOG_ACTION_READ_ALL */
+	ASSERT_LT(0, n);
+	log[n] = '\0';
+	list = strdup(notes);
+	/* A command line value has no spaces: "_" stands for one. */
+	for (t = list; *t; t++)
+		*t = *t == '_' ? ' ' : *t;
+	for (t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		EXPECT_TRUE(log_has_line(log, "PVH: ", t))
+			TH_LOG("no \"PVH: ...%s...\" line in the kernel log", t);
+	free(list);
+	free(log);
+}
+
 TEST(memory_handed_over)
 {
-	static struct range fw[BP_E820_MAX];
+	static struct range fw[MAP_MAX];
 	const char *mem, *entry;
 	char kb[32];
 	uint64_t bytes, ram;
@@ -425,7 +553,7 @@ TEST(memory_handed_over)
 		ASSERT_EQ(bytes >> 10, strtoull(kb, NULL, 0));
 		return;
 	}
-	nfw = firmware_memmap(fw, BP_E820_MAX);
+	nfw = firmware_memmap(fw, MAP_MAX);
 	ASSERT_LT(0, nfw) TH_LOG("/sys/firmware/memmap is empty");
 	ram = ram_bytes(fw, nfw);
 	TH_LOG("System RAM in the memory map: %llu KiB of %llu KiB",
