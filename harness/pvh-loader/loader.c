@@ -65,6 +65,8 @@ struct elf64_phdr {
 #define NEW_MEMMAP	0x7100
 #define NEW_MODLIST	0x7800
 #define NEW_CMDLINE	0x7900
+#define MSR_GS_BASE	0xc0000101
+#define POISON_GS_BASE	0x00007ffffff00000ULL	/* canonical, above 4 GiB: unmapped */
 #define LONG_MEMMAP	0x60000		/* the server's map: room for 5000 entries */
 #define LONG_MEMMAP_END	0x80000
 
@@ -356,6 +358,13 @@ void loader_main(const struct hvm_start_info *qemu)
 	} else if (!starts(cmd, "case=good") && !starts(cmd, "case=reloc")) {
 		fail("unknown case");
 	}
+	/*
+	 * The PVH ABI leaves the GS base unspecified: leave it on memory the
+	 * kernel's early page tables do not map, so C that reads a stack
+	 * canary through it before the kernel sets its own faults.
+	 */
+	asm volatile("wrmsr" : : "c"(MSR_GS_BASE), "a"((u32)POISON_GS_BASE),
+		     "d"((u32)(POISON_GS_BASE >> 32)));
 	say("pvh-loader: entering the kernel\n");
 	asm volatile("jmp *%0" : : "r"(entry), "b"(si) : "memory");
 	for (;;)

@@ -4,9 +4,10 @@
  * perf.data file that perf's Intel PT decoder reads (perf report -D,
  * perf script --itrace=...). See Documentation/admin-guide/xen-vmtrace.rst.
  *
- *   xen-vmtrace-perf -d DOMID -v VCPU [-o FILE] [-s SECONDS] [-i MS]
- *	drains /dev/xen/vmtrace (dom0) until SIGINT or SIGTERM, the time
- *	limit, or the domain's death
+ *   xen-vmtrace-perf -d DOMID -v VCPU [-u | -k] [-o FILE] [-s SECONDS] [-i MS]
+ *	traces the vCPU's branches in user and kernel mode (-u: user mode
+ *	only, -k: kernel mode only) and drains /dev/xen/vmtrace (dom0)
+ *	until SIGINT or SIGTERM, the time limit, or the domain's death
  *   xen-vmtrace-perf -r RAW [-o FILE]
  *	converts raw trace bytes, e.g. what Xen's xen-vmtrace prints
  *
@@ -39,6 +40,7 @@
 /* RTIT_CTL bits a perf intel_pt config takes at the same positions */
 #define RTIT_CTL_OS	0x04ULL
 #define RTIT_CTL_USR	0x08ULL
+#define RTIT_CTL_BRANCH_EN	0x2000ULL
 #define PT_CONFIG_BITS	0x0fffff32ULL
 
 /* perf.data layout (tools/perf/util/header.h, event.h): a fixed format */
@@ -256,8 +258,8 @@ static void convert_raw(const char *raw, struct out *o)
 
 	if (!in)
 		die("%s: %s", raw, strerror(errno));
-	/* Xen's default: branches of user and kernel code */
-	out_open(o, RTIT_CTL_OS | RTIT_CTL_USR | (1ULL << 13));
+	/* What xen-vmtrace sets, and this recorder by default */
+	out_open(o, RTIT_CTL_OS | RTIT_CTL_USR | RTIT_CTL_BRANCH_EN);
 	while ((n = fread(buf, 1, sizeof(buf), in)))
 		out_trace(o, buf, n);
 	if (ferror(in))
@@ -306,12 +308,18 @@ static int drain(int fd, const char *ring, struct out *o, char *copy)
 	return 0;
 }
 
-/* Returns 0, or -errno of a failure after the file was started. */
-static int record(unsigned int domid, unsigned int vcpu, unsigned int secs,
-		  unsigned int poll_ms, struct out *o)
+/*
+ * Xen starts a vCPU's RTIT_CTL at zero and keeps what a recorder set last:
+ * set the modes and branch tracing every time, as Xen's xen-vmtrace does,
+ * or an enabled trace holds no packets but PSBs.
+ * Returns 0, or -errno of a failure after the file was started.
+ */
+static int record(unsigned int domid, unsigned int vcpu, uint64_t modes,
+		  unsigned int secs, unsigned int poll_ms, struct out *o)
 {
 	struct xen_vmtrace_attach a = { .domid = domid, .vcpu = vcpu };
-	struct xen_vmtrace_option ctl = { .key = MSR_RTIT_CTL };
+	struct xen_vmtrace_option ctl = { .key = MSR_RTIT_CTL,
+					  .value = modes | RTIT_CTL_BRANCH_EN };
 	struct timespec nap = { poll_ms / 1000, (poll_ms % 1000) * 1000000L };
 	time_t end = secs ? time(NULL) + secs : 0;
 	bool stop = false;
@@ -330,6 +338,10 @@ static int record(unsigned int domid, unsigned int vcpu, unsigned int secs,
 		die("%s: %s", DEV, strerror(errno));
 	if (ioctl(fd, XEN_VMTRACE_IOC_ATTACH, &a))
 		die("d%uv%u: %s", domid, vcpu, strerror(errno));
+	if (ioctl(fd, XEN_VMTRACE_IOC_SET_OPTION, &ctl))
+		die("d%uv%u: setting RTIT_CTL: %s", domid, vcpu,
+		    strerror(errno));
+	/* What Xen kept, for the perf event's exclude_user/_kernel. */
 	if (ioctl(fd, XEN_VMTRACE_IOC_GET_OPTION, &ctl))
 		die("d%uv%u: reading RTIT_CTL: %s", domid, vcpu,
 		    strerror(errno));
@@ -380,7 +392,7 @@ static unsigned int number(const char *s, const char *what, unsigned int max)
 
 static void bad_usage(void)
 {
-	fputs("usage: xen-vmtrace-perf -d DOMID -v VCPU [-o FILE] [-s SECONDS] [-i MS]\n"
+	fputs("usage: xen-vmtrace-perf -d DOMID -v VCPU [-u | -k] [-o FILE] [-s SECONDS] [-i MS]\n"
 	      "       xen-vmtrace-perf -r RAW [-o FILE]\n", stderr);
 	exit(2);
 }
@@ -391,11 +403,20 @@ int main(int argc, char **argv)
 	int err = 0;
 	long domid = -1, vcpu = -1;
 	unsigned int secs = 0, poll_ms = 10;
+	uint64_t modes = RTIT_CTL_USR | RTIT_CTL_OS;
 	const char *raw = NULL;
-	int c;
+	int c, mode_opts = 0;
 
-	while ((c = getopt(argc, argv, "d:v:o:s:i:r:")) != -1) {
+	while ((c = getopt(argc, argv, "d:v:o:s:i:r:uk")) != -1) {
 		switch (c) {
+		case 'u':
+			modes = RTIT_CTL_USR;
+			mode_opts++;
+			break;
+		case 'k':
+			modes = RTIT_CTL_OS;
+			mode_opts++;
+			break;
 		case 'd':
 			domid = number(optarg, "domain id", 0x7fef);
 			break;
@@ -418,14 +439,14 @@ int main(int argc, char **argv)
 			bad_usage();
 		}
 	}
-	if (optind != argc || (raw && (domid >= 0 || vcpu >= 0)) ||
+	if (optind != argc || mode_opts > 1 || (raw && (domid >= 0 || vcpu >= 0 || mode_opts)) ||
 	    (!raw && (domid < 0 || vcpu < 0)))
 		bad_usage();
 
 	if (raw)
 		convert_raw(raw, &o);
 	else
-		err = record(domid, vcpu, secs, poll_ms ? poll_ms : 1, &o);
+		err = record(domid, vcpu, modes, secs, poll_ms ? poll_ms : 1, &o);
 	out_close(&o);
 	fprintf(stderr, "xen-vmtrace-perf: %s: %llu bytes of trace in %llu records, %llu lost\n",
 		o.path, (unsigned long long)o.bytes,

@@ -232,9 +232,11 @@ static void memmap_types(struct kunit *test)
 	fake_good(f);
 	e = memmap_of(f) + 1;
 	for (i = 0; i < ARRAY_SIZE(passed); i++, e++)
-		*e = (struct hvm_memmap_table_entry){ 0x10000000ULL + i * 0x1000, 0x1000, passed[i] };
+		*e = (struct hvm_memmap_table_entry){ 0x10000000ULL + i * 0x1000, 0x1000,
+						      passed[i] };
 	for (i = 0; i < ARRAY_SIZE(unknown); i++, e++)
-		*e = (struct hvm_memmap_table_entry){ 0x20000000ULL + i * 0x1000, 0x1000, unknown[i] };
+		*e = (struct hvm_memmap_table_entry){ 0x20000000ULL + i * 0x1000, 0x1000,
+						      unknown[i] };
 	si_of(f)->memmap_entries = 1 + ARRAY_SIZE(passed) + ARRAY_SIZE(unknown);
 	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_QEMU), PVH_SI_OK);
 	for (i = 0; i < ARRAY_SIZE(passed); i++)

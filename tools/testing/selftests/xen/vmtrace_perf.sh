@@ -78,6 +78,8 @@ fi
 check "bad arguments: usage, exit 2" sh -c "
 	'$rec' -d x -v 0 2>/dev/null; [ \$? = 2 ] || exit 1
 	'$rec' -d 1 2>/dev/null; [ \$? = 2 ] || exit 1
+	'$rec' -d 1 -v 0 -u -k 2>/dev/null; [ \$? = 2 ] || exit 1
+	'$rec' -r /dev/null -u 2>/dev/null; [ \$? = 2 ] || exit 1
 	'$rec' -r /dev/null -d 1 -v 0 2>/dev/null; [ \$? = 2 ]"
 
 : >"$tmp/empty.pt"
