@@ -267,6 +267,15 @@ static void memmap_quirks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->extra.reserved_set, 2);
 }
 
+/* The start info @f, spoilt, boots without an initramfs: @empty says why. */
+static void expect_no_initramfs(struct kunit *test, struct fake *f, bool empty)
+{
+	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_QEMU), PVH_SI_OK);
+	KUNIT_EXPECT_EQ(test, f->bp.hdr.ramdisk_image, 0);
+	KUNIT_EXPECT_EQ(test, f->bp.hdr.ramdisk_size, 0);
+	KUNIT_EXPECT_EQ(test, f->extra.empty_initramfs, empty);
+}
+
 /* No initramfs: none listed (and no list), or the first one empty. */
 static void no_initramfs(struct kunit *test)
 {
@@ -276,18 +285,12 @@ static void no_initramfs(struct kunit *test)
 	fake_good(f);
 	si_of(f)->nr_modules = 0;
 	si_of(f)->modlist_paddr = 0;
-	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_QEMU), PVH_SI_OK);
-	KUNIT_EXPECT_EQ(test, f->bp.hdr.ramdisk_image, 0);
-	KUNIT_EXPECT_EQ(test, f->bp.hdr.ramdisk_size, 0);
-	KUNIT_EXPECT_FALSE(test, f->extra.empty_initramfs);
+	expect_no_initramfs(test, f, false);
 
 	fake_good(f);
 	modlist_of(f)->paddr = 0;
 	modlist_of(f)->size = 0;
-	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_QEMU), PVH_SI_OK);
-	KUNIT_EXPECT_EQ(test, f->bp.hdr.ramdisk_image, 0);
-	KUNIT_EXPECT_EQ(test, f->bp.hdr.ramdisk_size, 0);
-	KUNIT_EXPECT_TRUE(test, f->extra.empty_initramfs);
+	expect_no_initramfs(test, f, true);
 }
 
 struct bad_case {

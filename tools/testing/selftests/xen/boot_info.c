@@ -232,6 +232,27 @@ static uint64_t ram_bytes(const struct range *r, int n)
 	return sum;
 }
 
+/* The kernel log as one string, to free(); NULL if it cannot be read. */
+static char *kernel_log(void)
+{
+	int len = klogctl(10, NULL, 0);		/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *log;
+	int n;
+
+	if (len <= 0)
+		return NULL;
+	log = malloc(len + 1);
+	if (!log)
+		return NULL;
+	n = klogctl(3, log, len);		/* SYSLOG_ACTION_READ_ALL */
+	if (n < 0) {
+		free(log);
+		return NULL;
+	}
+	log[n] = '\0';
+	return log;
+}
+
 /* The harness's claim @key, or NULL after marking the test skipped. */
 static const char *need(struct __test_metadata *_metadata, const char *key)
 {
@@ -364,7 +385,6 @@ TEST(boot_banner)
 {
 	const char *entry, *hv, *want;
 	char *log;
-	int len, n;
 
 	entry = need(_metadata, "entry");
 	hv = need(_metadata, "hv");
@@ -377,13 +397,8 @@ TEST(boot_banner)
 		want = "Booting kernel on Xen\n";
 	else
 		want = "Booting kernel on Xen PVH\n";
-	len = klogctl(10, NULL, 0);		/* SYSLOG_ACTION_SIZE_BUFFER */
-	ASSERT_LT(0, len);
-	log = malloc(len + 1);
-	ASSERT_NE(NULL, log);
-	n = klogctl(3, log, len);		/* SYSLOG_ACTION_READ_ALL */
-	ASSERT_LT(0, n);
-	log[n] = '\0';
+	log = kernel_log();
+	ASSERT_NE(NULL, log) TH_LOG("cannot read the kernel log");
 	EXPECT_NE(NULL, strstr(log, want)) TH_LOG("no line '%.*s' in the kernel log",
 						  (int)strlen(want) - 1, want);
 	free(log);
@@ -508,17 +523,11 @@ TEST(start_info_notes)
 {
 	const char *notes = xst_param("pvh_notes");
 	char *list, *t, *save, *log;
-	int len, n;
 
 	if (!notes)
 		SKIP(return, "no xst.pvh_notes=: the start info had nothing to note");
-	len = klogctl(10, NULL, 0);		/* SYSLOG_ACTION_SIZE_BUFFER */
-	ASSERT_LT(0, len);
-	log = malloc(len + 1);
-	ASSERT_NE(NULL, log);
-	n = klogctl(3, log, len);		/* SYSLOG_ACTION_READ_ALL */
-	ASSERT_LT(0, n);
-	log[n] = '\0';
+	log = kernel_log();
+	ASSERT_NE(NULL, log) TH_LOG("cannot read the kernel log");
 	list = strdup(notes);
 	/* A command line value has no spaces: "_" stands for one. */
 	for (t = list; *t; t++)
