@@ -220,7 +220,7 @@ static void add(struct hvm_memmap_table_entry *map, u32 *n, u64 addr, u64 size, 
 }
 
 #define MIB		0x100000ULL
-#define SERVER_WINDOW	(64 * MIB)
+#define SERVER_WINDOW	((SERVER_PAIRS + 28) * MIB)	/* the pairs, then 28 MiB */
 #define SERVER_PAIRS	64		/* RAM 960 KiB, then 64 KiB of firmware's */
 #define SERVER_HIGH	0x7000000000ULL	/* 448 GiB: a run of reserved ranges */
 
@@ -228,7 +228,7 @@ static void add(struct hvm_memmap_table_entry *map, u32 *n, u64 addr, u64 size, 
  * QEMU's map in the shape of a two-socket server's: its RAM cut by many
  * small reserved, ACPI and NVS ranges, then persistent memory (7), legacy
  * PRAM (12) and soft-reserved (0xefffffff) ranges, and a run of reserved
- * ranges high up. All of it carved from one 64 MiB window of RAM QEMU
+ * ranges high up. All of it carved from one 92 MiB window of RAM QEMU
  * has, above the kernel and below the pack: 28 MiB stop being RAM. Then
  * what the ABI allows that real firmware rarely writes: entries of size 0,
  * a type no kernel knows and a nonzero reserved field.
@@ -242,7 +242,7 @@ static u32 server_map(const struct hvm_start_info *qemu, struct hvm_memmap_table
 	u32 i, j, n = 0;
 
 	if (w + SERVER_WINDOW > below)
-		fail("no 64 MiB between the kernel and the pack for the server's map");
+		fail("no room between the kernel and the pack for the server's map");
 	if (qemu->memmap_paddr < LONG_MEMMAP_END &&
 	    qemu->memmap_paddr + qemu->memmap_entries * sizeof(*q) > LONG_MEMMAP)
 		fail("QEMU's memory map lies where the server's goes");
@@ -263,6 +263,8 @@ static u32 server_map(const struct hvm_start_info *qemu, struct hvm_memmap_table
 		add(map, &n, a + 18 * MIB, 2 * MIB, 1);
 		add(map, &n, a + 20 * MIB, 8 * MIB, 0xefffffff);
 		a += 28 * MIB;
+		if (a > q[i].addr + q[i].size)
+			fail("the server's window ends past QEMU's RAM");
 		add(map, &n, a, q[i].addr + q[i].size - a, 1);
 		add(map, &n, 0, 0, 2);
 	}

@@ -32,7 +32,7 @@ static struct pvh_si_extra pvh_extra __initdata;
 /*
  * A memory map longer than boot_params' table goes on as SETUP_E820_EXT
  * setup_data, which setup_arch() reads; as much as the kernel's own E820
- * table can take. It is init data: pvh_keep_e820_ext() moves it out
+ * table can take. It is init data: pvh_report_start_info() moves it out
  * before init memory is freed.
  */
 #define PVH_E820_EXT_MAX	(E820_MAX_ENTRIES - E820_MAX_ENTRIES_ZEROPAGE)
@@ -156,12 +156,6 @@ asmlinkage unsigned long __init pvh_boot(u32 si_pa, u32 load_offset)
 				    &pvh_boot_params, &pvh_extra);
 	if (err)
 		pvh_halt(si_pa, pvh_si_why(err));
-	if (pvh_extra.e820_ext_entries) {
-		ext_len = pvh_extra.e820_ext_entries * sizeof(struct boot_e820_entry);
-		pvh_e820_ext.hdr.type = SETUP_E820_EXT;
-		pvh_e820_ext.hdr.len = ext_len;
-		pvh_boot_params.hdr.setup_data = pvh_pa(&pvh_e820_ext);
-	}
 	memcpy(&pvh_start_info, si, si->version ? sizeof(*si) :
 	       offsetof(struct hvm_start_info, memmap_paddr));
 
@@ -175,7 +169,13 @@ asmlinkage unsigned long __init pvh_boot(u32 si_pa, u32 load_offset)
 		if (!pvh_boot_params.e820_entries)
 			pvh_halt(si_pa, "Xen gave no memory map");
 	}
-	pvh_reserve_legacy_hole(&pvh_boot_params);
+	pvh_reserve_legacy_hole(&pvh_boot_params, &pvh_extra);
+	if (pvh_extra.e820_ext_entries) {
+		ext_len = pvh_extra.e820_ext_entries * sizeof(struct boot_e820_entry);
+		pvh_e820_ext.hdr.type = SETUP_E820_EXT;
+		pvh_e820_ext.hdr.len = ext_len;
+		pvh_boot_params.hdr.setup_data = pvh_pa(&pvh_e820_ext);
+	}
 	return pvh_pa(&pvh_boot_params);
 }
 
@@ -203,7 +203,8 @@ static int __init pvh_report_start_info(void)
 			x->dropped_entries);
 	if (x->empty_initramfs)
 		pr_warn("PVH: first module (initramfs) has size 0: booting without one\n");
-	if (!x->e820_ext_entries || boot_params.hdr.setup_data != pvh_pa(&pvh_e820_ext))
+	/* The stub made the list: the buffer is its only node. */
+	if (!x->e820_ext_entries || boot_params.hdr.setup_data != __pa_symbol(&pvh_e820_ext))
 		return 0;
 
 	pr_info("PVH: memory map: %u entries past boot_params' table passed as SETUP_E820_EXT\n",

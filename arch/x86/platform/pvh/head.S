@@ -69,7 +69,9 @@ SYM_CODE_START_LOCAL(pvh_entry)
 	cmpl	$LOAD_PHYSICAL_ADDR, %eax
 	jb	.Lpvh_refuse
 	leal	PA(pvh_above_msg)(%ebp), %esi
-	leal	(PA(_end) - 1)(%ebp), %eax
+	movl	$(PA(_end) - 1), %eax
+	addl	%ebp, %eax			/* a carry: it crosses 4 GiB */
+	jc	.Lpvh_refuse
 	cmpl	$PVH_RELOC_MAX, %eax
 	ja	.Lpvh_refuse
 

@@ -198,15 +198,20 @@ static enum pvh_si_error pvh_initramfs(const struct hvm_start_info *si,
 /*
  * A PC has ROMs and video memory in 640 KiB - 1 MiB, and the kernel expects
  * the memory map to say so; PVH loaders need not. Mark it reserved, as a
- * PC's firmware would, unless the map is full.
+ * PC's firmware would: in boot_params or after the SETUP_E820_EXT entries,
+ * unless both are full.
  */
-void pvh_reserve_legacy_hole(struct boot_params *bp)
+void pvh_reserve_legacy_hole(struct boot_params *bp, struct pvh_si_extra *extra)
 {
 	struct boot_e820_entry *e;
 
-	if (bp->e820_entries >= ARRAY_SIZE(bp->e820_table))
+	e = pvh_e820_slot(bp, extra, bp->e820_entries + extra->e820_ext_entries);
+	if (!e)
 		return;
-	e = &bp->e820_table[bp->e820_entries++];
+	if (bp->e820_entries < ARRAY_SIZE(bp->e820_table))
+		bp->e820_entries++;
+	else
+		extra->e820_ext_entries++;
 	e->addr = ISA_START_ADDRESS;
 	e->size = ISA_END_ADDRESS - ISA_START_ADDRESS;
 	e->type = E820_TYPE_RESERVED;

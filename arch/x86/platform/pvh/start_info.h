@@ -65,7 +65,7 @@ enum pvh_si_error pvh_si_to_boot_params(const struct hvm_start_info *si,
 					u8 loader, struct boot_params *bp,
 					struct pvh_si_extra *extra);
 const char *pvh_si_why(enum pvh_si_error err);
-void pvh_reserve_legacy_hole(struct boot_params *bp);
+void pvh_reserve_legacy_hole(struct boot_params *bp, struct pvh_si_extra *extra);
 
 /* Called by head.S: returns the physical address of boot_params. */
 asmlinkage unsigned long pvh_boot(u32 si_pa, u32 load_offset);

@@ -127,22 +127,24 @@ static void good_start_info(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->extra.reserved_set, 0);
 	KUNIT_EXPECT_FALSE(test, f->extra.empty_initramfs);
 
-	pvh_reserve_legacy_hole(bp);
+	pvh_reserve_legacy_hole(bp, &f->extra);
 	KUNIT_EXPECT_EQ(test, bp->e820_entries, 6);
 	KUNIT_EXPECT_EQ(test, bp->e820_table[5].addr, 0xa0000ULL);
 	KUNIT_EXPECT_EQ(test, bp->e820_table[5].size, 0x60000ULL);
 	KUNIT_EXPECT_EQ(test, bp->e820_table[5].type, E820_TYPE_RESERVED);
 }
 
-/* A full map stays as the loader gave it. */
+/* A full map with no SETUP_E820_EXT room stays as the loader gave it. */
 static void legacy_hole_full_map(struct kunit *test)
 {
 	struct boot_params *bp = kunit_kzalloc(test, sizeof(*bp), GFP_KERNEL);
+	struct pvh_si_extra no_room = { .e820_ext_max = 0 };
 
 	KUNIT_ASSERT_NOT_NULL(test, bp);
 	bp->e820_entries = ARRAY_SIZE(bp->e820_table);
-	pvh_reserve_legacy_hole(bp);
+	pvh_reserve_legacy_hole(bp, &no_room);
 	KUNIT_EXPECT_EQ(test, bp->e820_entries, ARRAY_SIZE(bp->e820_table));
+	KUNIT_EXPECT_EQ(test, no_room.e820_ext_entries, 0);
 }
 
 /* Xen may hand a version 0 start info (no memmap): the map comes by hypercall. */
@@ -204,9 +206,18 @@ static void long_map_to_setup_data(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, f->extra.dropped_entries, 0);
 
-	/* A full table leaves the legacy hole to the map. */
-	pvh_reserve_legacy_hole(&f->bp);
+	/* The legacy hole goes after them, if there is room. */
+	pvh_reserve_legacy_hole(&f->bp, &f->extra);
+	KUNIT_EXPECT_EQ(test, f->extra.e820_ext_entries, EXT_MAX);
+
+	fake_good(f);
+	long_map(f, 128 + EXT_MAX - 1);
+	KUNIT_ASSERT_EQ(test, parse(f, PVH_LOADER_QEMU), PVH_SI_OK);
+	pvh_reserve_legacy_hole(&f->bp, &f->extra);
 	KUNIT_EXPECT_EQ(test, f->bp.e820_entries, 128);
+	KUNIT_EXPECT_EQ(test, f->extra.e820_ext_entries, EXT_MAX);
+	KUNIT_EXPECT_EQ(test, f->ext[EXT_MAX - 1].addr, 0xa0000ULL);
+	KUNIT_EXPECT_EQ(test, f->ext[EXT_MAX - 1].type, E820_TYPE_RESERVED);
 
 	/* Past the room, entries are dropped, as the kernel drops a BIOS's. */
 	fake_good(f);
@@ -223,7 +234,7 @@ static void memmap_types(struct kunit *test)
 	static const u32 passed[] = { E820_TYPE_RAM, E820_TYPE_RESERVED, E820_TYPE_ACPI,
 				      E820_TYPE_NVS, E820_TYPE_UNUSABLE, E820_TYPE_PMEM,
 				      E820_TYPE_PRAM, E820_TYPE_SOFT_RESERVED };
-	static const u32 unknown[] = { 0, 8, 99, E820_TYPE_RESERVED_KERN, 0xffffffff };
+	static const u32 unknown[] = { 8, 0, 99, E820_TYPE_RESERVED_KERN, 0xffffffff };
 	struct fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	struct hvm_memmap_table_entry *e;
 	u32 i;
@@ -245,7 +256,7 @@ static void memmap_types(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, f->bp.e820_table[1 + ARRAY_SIZE(passed) + i].type,
 				E820_TYPE_RESERVED);
 	KUNIT_EXPECT_EQ(test, f->extra.unknown_types, ARRAY_SIZE(unknown));
-	KUNIT_EXPECT_EQ(test, f->extra.first_unknown_type, 0);
+	KUNIT_EXPECT_EQ(test, f->extra.first_unknown_type, 8);
 }
 
 /* What the ABI allows but says nothing: accepted, and counted for a warning. */
