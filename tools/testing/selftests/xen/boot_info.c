@@ -529,12 +529,16 @@ TEST(start_info_notes)
 	log = kernel_log();
 	ASSERT_NE(NULL, log) TH_LOG("cannot read the kernel log");
 	list = strdup(notes);
+	ASSERT_NE(NULL, list);
 	/* A command line value has no spaces: "_" stands for one. */
 	for (t = list; *t; t++)
 		*t = *t == '_' ? ' ' : *t;
-	for (t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		EXPECT_TRUE(log_has_line(log, "PVH: ", t))
-			TH_LOG("no \"PVH: ...%s...\" line in the kernel log", t);
+	for (t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		const char *what = t;
+
+		EXPECT_TRUE(log_has_line(log, "PVH: ", what))
+			TH_LOG("no \"PVH: ...%s...\" line in the kernel log", what);
+	}
 	free(list);
 	free(log);
 }
