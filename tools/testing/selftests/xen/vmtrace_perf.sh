@@ -40,6 +40,10 @@ refused() {
 		[ ! -e "$tmp/out.data" ]
 }
 
+refused_each_mode() {
+	refused "$@" && refused "$@" -u && refused "$@" -k
+}
+
 # Intel PT packets, as octal escapes (busybox printf has no \x)
 PSB='\002\202\002\202\002\202\002\202\002\202\002\202\002\202\002\202'
 TSC='\031\001\002\003\004\005\006\007'
@@ -71,8 +75,9 @@ fi
 if [ -z "${want:-}" ]; then
 	skip "recording refused by the device" "xst.vmtrace=1: this Xen can trace"
 else
-	check "recording stops with the device's refusal ($want), no file" \
-		refused 1 "/dev/xen/vmtrace: $want" -d 1 -v 0
+	# -u and -k reach the device too: a recorder without them says usage
+	check "recording stops with the device's refusal ($want), no file (all modes, -u, -k)" \
+		refused_each_mode 1 "/dev/xen/vmtrace: $want" -d 1 -v 0
 fi
 
 check "bad arguments: usage, exit 2" sh -c "
