@@ -13,7 +13,8 @@
  *
  * The file holds one intel_pt event, its AUXTRACE_INFO, the trace as
  * AUXTRACE records in stream order, and a truncated AUX record wherever
- * bytes were lost, which perf reports as "Lost trace data". There are no
+ * bytes were lost, which perf reports as "Lost trace data"; after a loss
+ * the trace resumes at the next PSB. There are no
  * timestamps or thread records: perf decodes without time, and it needs
  * the guest's images to follow branches.
  */
@@ -34,6 +35,8 @@
 #include <sys/mman.h>
 #include <linux/perf_event.h>
 #include <xen/vmtrace.h>
+
+#include "pt-resync.h"
 
 #define DEV "/dev/xen/vmtrace"
 #define MSR_RTIT_CTL	0x570
@@ -109,7 +112,9 @@ struct out {
 	const char *path;
 	FILE *f;
 	uint64_t data_start;
-	uint64_t bytes, lost, records;
+	uint64_t bytes, lost, records;	/* in the file: lost includes dropped */
+	uint64_t dev_lost;	/* lost as the device counted them */
+	bool resync;		/* drop what precedes the next PSB */
 };
 
 /* The output while it is being written: die() removes it. */
@@ -274,6 +279,37 @@ static int poll_dev(int fd, struct xen_vmtrace_poll *p)
 	return ioctl(fd, XEN_VMTRACE_IOC_POLL, p) ? -errno : 0;
 }
 
+/* Bytes the device counted lost since the last look: a gap to resync over */
+static void note_dev_lost(struct out *o, uint64_t dev_lost)
+{
+	if (dev_lost <= o->dev_lost)
+		return;
+	out_lost(o, dev_lost - o->dev_lost);
+	o->dev_lost = dev_lost;
+	o->resync = true;
+}
+
+/*
+ * Write the @n bytes at @data, or after a gap only from the next PSB on.
+ * Returns how many bytes the device may take back as consumed.
+ */
+static uint64_t out_trace_synced(struct out *o, const char *data, uint64_t n)
+{
+	uint64_t drop = 0;
+	bool found = false;
+
+	if (o->resync) {
+		drop = pt_resync_drop(data, n, &found);
+		if (drop)
+			out_lost(o, drop);
+		if (!found)
+			return drop;
+		o->resync = false;
+	}
+	out_trace(o, data + drop, n - drop);
+	return n;
+}
+
 /*
  * Copy what is unread, then poll again: bytes the writer reached in the
  * meantime (the driver counts them lost and moves the tail past them)
@@ -282,13 +318,12 @@ static int poll_dev(int fd, struct xen_vmtrace_poll *p)
 static int drain(int fd, const char *ring, struct out *o, char *copy)
 {
 	struct xen_vmtrace_poll p, q;
-	uint64_t n, first, keep, skip;
+	uint64_t n, first, skip, done;
 	int err = poll_dev(fd, &p);
 
 	if (err)
 		return err;
-	if (p.lost > o->lost)
-		out_lost(o, p.lost - o->lost);
+	note_dev_lost(o, p.lost);
 	n = p.head - p.tail;
 	first = p.len;
 	memcpy(copy, ring + p.at, first);
@@ -299,13 +334,59 @@ static int drain(int fd, const char *ring, struct out *o, char *copy)
 	skip = q.tail - p.tail;
 	if (skip > n)
 		skip = n;
-	if (q.lost > o->lost)
-		out_lost(o, q.lost - o->lost);
-	keep = n - skip;
-	out_trace(o, copy + skip, keep);
-	if (keep && ioctl(fd, XEN_VMTRACE_IOC_CONSUME, &keep))
+	note_dev_lost(o, q.lost);
+	done = out_trace_synced(o, copy + skip, n - skip);
+	if (done && ioctl(fd, XEN_VMTRACE_IOC_CONSUME, &done))
 		return -errno;
 	return 0;
+}
+
+/*
+ * The device maps the buffer in a PV dom0. A PVH dom0 maps it through
+ * privcmd, as Xen's own tools do (struct privcmd_mmap_resource, from
+ * include/uapi/xen/privcmd.h, which user space cannot include).
+ */
+struct privcmd_mmap_resource {
+	uint16_t dom;
+	uint32_t type, id, idx;
+	uint64_t num, addr;
+};
+
+#define IOCTL_PRIVCMD_MMAP_RESOURCE \
+	_IOC(_IOC_NONE, 'P', 7, sizeof(struct privcmd_mmap_resource))
+#define XENMEM_RESOURCE_VMTRACE_BUF	2
+
+static char *map_ring(int fd, unsigned int domid, unsigned int vcpu,
+		      uint64_t size)
+{
+	struct privcmd_mmap_resource r = {
+		.dom = domid,
+		.type = XENMEM_RESOURCE_VMTRACE_BUF,
+		.id = vcpu,
+		.num = size / sysconf(_SC_PAGESIZE),
+	};
+	char *ring = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	int pfd, err;
+
+	if (ring != MAP_FAILED || errno != EOPNOTSUPP)
+		return ring;
+	pfd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+	if (pfd < 0)
+		return MAP_FAILED;
+	ring = mmap(NULL, size, PROT_READ, MAP_SHARED, pfd, 0);
+	if (ring != MAP_FAILED) {
+		r.addr = (uintptr_t)ring;
+		if (ioctl(pfd, IOCTL_PRIVCMD_MMAP_RESOURCE, &r)) {
+			err = errno;
+			munmap(ring, size);
+			ring = MAP_FAILED;
+			errno = err;
+		}
+	}
+	err = errno;
+	close(pfd);
+	errno = err;
+	return ring;
 }
 
 /*
@@ -345,7 +426,7 @@ static int record(unsigned int domid, unsigned int vcpu, uint64_t modes,
 	if (ioctl(fd, XEN_VMTRACE_IOC_GET_OPTION, &ctl))
 		die("d%uv%u: reading RTIT_CTL: %s", domid, vcpu,
 		    strerror(errno));
-	ring = mmap(NULL, a.size, PROT_READ, MAP_SHARED, fd, 0);
+	ring = map_ring(fd, domid, vcpu, a.size);
 	copy = malloc(a.size);
 	if (ring == MAP_FAILED || !copy)
 		die("d%uv%u: mapping %llu bytes: %s", domid, vcpu,

@@ -19,6 +19,9 @@ unsigned long long xen_read_pmc(int counter);
 /* A new LAPIC LVTPC value: to the shared page, and to Xen outside a PMI */
 int pmu_apic_update(u32 val);
 
+/* CPUID leaf 0xa, capped at the counters Xen emulates for PV guests */
+void xen_pmu_cpuid_0a(u32 *eax, u32 *edx);
+
 /* Xen took CPU 0's page, so smp_pv binds VIRQ_XENPMU for every CPU. */
 extern bool is_xen_pmu;
 irqreturn_t xen_pmu_irq_handler(int irq, void *dev_id);

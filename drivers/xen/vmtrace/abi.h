@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The part of Xen 4.17's domctl and sysctl ABI that vmtrace needs, from
- * Xen's public domctl.h and sysctl.h. Both interfaces are versioned and
- * Xen refuses any other version, so each version number is tied to the
- * Xen releases known to speak it (see vmtrace_xen_speaks()).
+ * The part of Xen's domctl and sysctl ABI that vmtrace needs, from Xen's
+ * public domctl.h and sysctl.h (4.17 to 4.20). Both interfaces carry a
+ * version that Xen checks before anything else, refusing any other with
+ * EACCES. Each release bumps the domctl version, but XEN_DOMCTL_vmtrace_op,
+ * its number and the layout used here did not change from 4.17 to 4.20,
+ * nor did the physinfo sysctl.
  */
 #ifndef _XEN_VMTRACE_ABI_H
 #define _XEN_VMTRACE_ABI_H
@@ -13,7 +15,8 @@
 #include <linux/types.h>
 #include <xen/interface/xen.h>
 
-#define XEN_DOMCTL_INTERFACE_VERSION	0x00000015
+/* Domctl versions of Xen 4.19 and 4.20, 4.18, 4.17: newest first */
+#define VMTRACE_DOMCTL_VERSIONS		{ 0x00000017, 0x00000016, 0x00000015 }
 #define XEN_SYSCTL_INTERFACE_VERSION	0x00000015
 
 #define XEN_SYSCTL_physinfo		3
@@ -86,5 +89,11 @@ static_assert(offsetof(struct xen_sysctl_physinfo, hw_cap) == 80);
 static_assert(sizeof(struct xen_sysctl_physinfo) == 112);
 static_assert(offsetof(struct xen_sysctl, u) == 8);
 static_assert(sizeof(struct xen_sysctl) == 136);
+
+/* Sends one harmless domctl at @version: 0 or the hypercall's -errno */
+typedef int (*vmtrace_domctl_probe_t)(void *ctx, u32 version);
+
+int vmtrace_find_domctl_version(vmtrace_domctl_probe_t probe, void *ctx,
+				u32 *version);
 
 #endif

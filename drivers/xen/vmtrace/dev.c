@@ -4,9 +4,9 @@
  * for a domU vCPU (a domain created with vmtrace_buf_kb). See
  * Documentation/admin-guide/xen-vmtrace.rst and include/uapi/xen/vmtrace.h.
  *
- * Before any domctl, the device checks that the running Xen speaks this
- * kernel's domctl version (Xen refuses others, but a refusal is the wrong
- * place to find out) and that it reports vmtrace support at all.
+ * At the first open the device finds the domctl version the running Xen
+ * takes (Xen 4.17 to 4.20 each take one); every open checks that Xen
+ * reports vmtrace support at all.
  */
 #define pr_fmt(fmt) "xen_vmtrace: " fmt
 
@@ -37,12 +37,52 @@ struct vmtrace_session {
 	u32 vcpu;
 	u64 frames;
 	struct vmtrace_ring ring;
+	struct list_head node;	/* in vmtrace_attached, while attached */
 };
 
-/* Only Xen 4.17 is known to speak domctl and sysctl version 0x15. */
-static bool vmtrace_xen_speaks(unsigned int major, unsigned int minor)
+/*
+ * One open file per vCPU: Xen keeps one enable flag and one position per
+ * vCPU, so a second reader would disable or reset the first one's trace.
+ * Lock order: a session's lock, then vmtrace_attached_lock.
+ */
+static LIST_HEAD(vmtrace_attached);
+static DEFINE_MUTEX(vmtrace_attached_lock);
+
+/* The domctl version the running Xen took (0: not found yet) */
+static u32 vmtrace_domctl_version;
+
+/* A vmtrace_op on no domain: ESRCH when Xen takes @version, else EACCES */
+static int vmtrace_probe_domctl(void *ctx, u32 version)
 {
-	return major == 4 && minor == 17;
+	struct xen_domctl op = {
+		.cmd = XEN_DOMCTL_vmtrace_op,
+		.interface_version = version,
+		.domain = DOMID_INVALID,
+	};
+
+	return _hypercall1(int, domctl, &op);
+}
+
+static int vmtrace_check_domctl(void)
+{
+	static DEFINE_MUTEX(probing);
+	u32 version;
+	int err = 0;
+
+	mutex_lock(&probing);
+	if (vmtrace_domctl_version)
+		goto out;
+	err = vmtrace_find_domctl_version(vmtrace_probe_domctl, NULL, &version);
+	if (err) {
+		pr_info_ratelimited("Xen took none of the domctl versions of Xen 4.17 to 4.20 (%d)\n",
+				    err);
+		goto out;
+	}
+	pr_info("Xen takes domctl interface version %#x\n", version);
+	WRITE_ONCE(vmtrace_domctl_version, version);
+out:
+	mutex_unlock(&probing);
+	return err ? -EOPNOTSUPP : 0;
 }
 
 static int vmtrace_check_xen(void)
@@ -51,15 +91,10 @@ static int vmtrace_check_xen(void)
 		.cmd = XEN_SYSCTL_physinfo,
 		.interface_version = XEN_SYSCTL_INTERFACE_VERSION,
 	};
-	int ver = HYPERVISOR_xen_version(XENVER_version, NULL);
-	int err;
+	int err = vmtrace_check_domctl();
 
-	if (!vmtrace_xen_speaks(ver >> 16, ver & 0xffff)) {
-		pr_info_once("Xen %d.%d: its domctl version is unknown here (this kernel speaks 0x%x, Xen 4.17's)\n",
-			     ver >> 16, ver & 0xffff,
-			     XEN_DOMCTL_INTERFACE_VERSION);
-		return -EOPNOTSUPP;
-	}
+	if (err)
+		return err;
 	err = _hypercall1(int, sysctl, &op);
 	if (err) {
 		pr_info_once("XEN_SYSCTL_physinfo failed (%d)\n", err);
@@ -78,7 +113,7 @@ static int vmtrace_domctl(struct vmtrace_session *s, u32 cmd, u64 key,
 {
 	struct xen_domctl op = {
 		.cmd = XEN_DOMCTL_vmtrace_op,
-		.interface_version = XEN_DOMCTL_INTERFACE_VERSION,
+		.interface_version = READ_ONCE(vmtrace_domctl_version),
 		.domain = s->domid,
 		.u.vmtrace_op = {
 			.cmd = cmd,
@@ -101,7 +136,10 @@ static int vmtrace_domctl(struct vmtrace_session *s, u32 cmd, u64 key,
 	return err;
 }
 
-/* The buffer's size in frames: 0 when the domain has none */
+/*
+ * The buffer's size in frames. Xen answers EINVAL for a domain created
+ * without vmtrace_buf_kb (and for any PV domain): no buffer to trace.
+ */
 static int vmtrace_query_frames(domid_t domid, u32 vcpu, u64 *frames)
 {
 	struct xen_mem_acquire_resource q = {
@@ -112,6 +150,33 @@ static int vmtrace_query_frames(domid_t domid, u32 vcpu, u64 *frames)
 	int err = HYPERVISOR_memory_op(XENMEM_acquire_resource, &q);
 
 	*frames = q.nr_frames;
+	if (err == -EINVAL || (!err && !q.nr_frames)) {
+		pr_info("d%u has no trace buffer (create it with vmtrace_buf_kb)\n",
+			domid);
+		return -ENODEV;
+	}
+	return err;
+}
+
+/* Claim the vCPU for @s; the caller holds s->lock. */
+static int vmtrace_claim(struct vmtrace_session *s)
+{
+	struct vmtrace_session *other;
+	int err = 0;
+
+	mutex_lock(&vmtrace_attached_lock);
+	list_for_each_entry(other, &vmtrace_attached, node) {
+		if (other->domid == s->domid && other->vcpu == s->vcpu) {
+			pr_info("d%uv%u is traced through another open file\n",
+				s->domid, s->vcpu);
+			err = -EBUSY;
+			goto out;
+		}
+	}
+	list_add(&s->node, &vmtrace_attached);
+	s->attached = true;
+out:
+	mutex_unlock(&vmtrace_attached_lock);
 	return err;
 }
 
@@ -130,11 +195,6 @@ static int vmtrace_attach(struct vmtrace_session *s, struct xen_vmtrace_attach *
 	err = vmtrace_query_frames(a->domid, a->vcpu, &frames);
 	if (err)
 		return err;
-	if (!frames) {
-		pr_info("d%uv%u has no trace buffer (create it with vmtrace_buf_kb)\n",
-			a->domid, a->vcpu);
-		return -ENODEV;
-	}
 	if (vmtrace_ring_init(&s->ring, frames)) {
 		pr_warn("d%uv%u: Xen sized the buffer %llu frames\n", a->domid,
 			a->vcpu, frames);
@@ -147,11 +207,34 @@ static int vmtrace_attach(struct vmtrace_session *s, struct xen_vmtrace_attach *
 	err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_output_position, 0, &pos);
 	if (!err)
 		err = vmtrace_ring_reset(&s->ring, pos);
+	if (!err)
+		err = vmtrace_claim(s);
 	if (err)
 		return err;
-	s->attached = true;
 	a->size = s->ring.size;
 	return 0;
+}
+
+/*
+ * Empty the buffer and (re)start tracing. Xen refuses reset_and_enable
+ * while the vCPU traces, so a running trace is stopped first; Xen then
+ * restarts at offset 0, and so does the count.
+ */
+static int vmtrace_reset(struct vmtrace_session *s)
+{
+	u64 ctl;
+	int err;
+
+	err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_get_option,
+			     MSR_IA32_RTIT_CTL, &ctl);
+	if (!err && (ctl & RTIT_CTL_TRACEEN))
+		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_disable, 0, NULL);
+	if (!err)
+		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_reset_and_enable, 0,
+				     NULL);
+	if (!err)
+		vmtrace_ring_restart(&s->ring);
+	return err;
 }
 
 static int vmtrace_poll(struct vmtrace_session *s, struct xen_vmtrace_poll *p)
@@ -249,7 +332,6 @@ static size_t vmtrace_arg_out(unsigned int cmd)
 static long vmtrace_locked_ioctl(struct vmtrace_session *s, unsigned int cmd,
 				 union vmtrace_arg *a)
 {
-	u64 pos;
 	long err;
 
 	mutex_lock(&s->lock);
@@ -268,13 +350,7 @@ static long vmtrace_locked_ioctl(struct vmtrace_session *s, unsigned int cmd,
 		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_disable, 0, NULL);
 		break;
 	case XEN_VMTRACE_IOC_RESET:
-		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_reset_and_enable, 0,
-				     NULL);
-		if (!err)
-			err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_output_position, 0,
-					     &pos);
-		if (!err)
-			err = vmtrace_ring_reset(&s->ring, pos);
+		err = vmtrace_reset(s);
 		break;
 	case XEN_VMTRACE_IOC_POLL:
 		err = vmtrace_poll(s, &a->poll);
@@ -378,7 +454,7 @@ static int vmtrace_mmap(struct file *file, struct vm_area_struct *vma)
 		goto out;
 	err = -EOPNOTSUPP;
 	if (xen_feature(XENFEAT_auto_translated_physmap)) {
-		pr_info_once("mapping from a PVH dom0 is not supported\n");
+		pr_info_once("a PVH dom0 maps the buffer with privcmd's IOCTL_PRIVCMD_MMAP_RESOURCE\n");
 		goto out;
 	}
 	vma->vm_flags &= ~VM_MAYWRITE;
@@ -414,9 +490,17 @@ static int vmtrace_release(struct inode *inode, struct file *file)
 {
 	struct vmtrace_session *s = file->private_data;
 
-	/* Nobody reads on: stop the vCPU's tracing (mappings go with mm). */
-	if (s->attached)
+	/*
+	 * Nobody reads on: stop the vCPU's tracing (mappings go with mm).
+	 * The vCPU is this file's alone, so no other reader loses its trace.
+	 * Xen refuses to disable a trace that is not enabled: nothing to log.
+	 */
+	if (s->attached) {
 		vmtrace_domctl(s, XEN_DOMCTL_vmtrace_disable, 0, NULL);
+		mutex_lock(&vmtrace_attached_lock);
+		list_del(&s->node);
+		mutex_unlock(&vmtrace_attached_lock);
+	}
 	kfree(s);
 	return 0;
 }

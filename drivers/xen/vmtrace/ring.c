@@ -31,6 +31,16 @@ int vmtrace_ring_reset(struct vmtrace_ring *r, u64 offset)
 	return 0;
 }
 
+/*
+ * After Xen's reset_and_enable: Xen moved its offset to 0 with the vCPU
+ * paused, and the vCPU may have written on since. Counting from a position
+ * read now would drop the trace's first bytes, its first PSB included.
+ */
+void vmtrace_ring_restart(struct vmtrace_ring *r)
+{
+	vmtrace_ring_reset(r, 0);
+}
+
 int vmtrace_ring_advance(struct vmtrace_ring *r, u64 offset)
 {
 	u64 unread;
@@ -68,10 +78,10 @@ int vmtrace_ring_consume(struct vmtrace_ring *r, u64 len)
 }
 
 /*
- * Xen 4.17 takes three MSR_IA32_RTIT_* keys. Two writes would put Xen or
- * the count out of step: TraceEn, which Xen also tracks apart from the
- * MSR (ENABLE and DISABLE set both), and the output offset (RESET moves
- * it and the count together). @ctl: RTIT_CTL now, for a write to it.
+ * Xen 4.17 to 4.20 take two keys, RTIT_CTL and RTIT_STATUS; any other
+ * comes back EINVAL, so it is refused here with a reason. One write would
+ * put Xen out of step: TraceEn, which Xen also tracks apart from the MSR
+ * (ENABLE and DISABLE set both). @ctl: RTIT_CTL now, for a write to it.
  * Returns NULL when the request may go to Xen, else why not.
  */
 const char *vmtrace_option_refusal(bool set, u64 key, u64 ctl, u64 value)
@@ -80,7 +90,8 @@ const char *vmtrace_option_refusal(bool set, u64 key, u64 ctl, u64 value)
 	case MSR_IA32_RTIT_STATUS:
 		return NULL;
 	case MSR_IA32_RTIT_OUTPUT_MASK:
-		return set ? "the output offset moves with RESET only" : NULL;
+		return set ? "the output offset moves with RESET only" :
+			     "Xen does not offer it (POLL gives the position)";
 	case MSR_IA32_RTIT_CTL:
 		if (set && ((ctl ^ value) & RTIT_CTL_TRACEEN))
 			return "TraceEn changes with ENABLE and DISABLE only";

@@ -29,6 +29,7 @@ struct vmtrace_ring {
 int vmtrace_ring_init(struct vmtrace_ring *r, u64 frames);
 /* Count from @offset: what Xen wrote before is not offered. */
 int vmtrace_ring_reset(struct vmtrace_ring *r, u64 offset);
+void vmtrace_ring_restart(struct vmtrace_ring *r);
 int vmtrace_ring_advance(struct vmtrace_ring *r, u64 offset);
 void vmtrace_ring_unread(const struct vmtrace_ring *r, u64 *at, u64 *len);
 int vmtrace_ring_consume(struct vmtrace_ring *r, u64 len);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the vmtrace ring: sizes Xen may report, positions that
- * wrap, a reader that falls a buffer behind, bad positions, and the
- * option writes that would put Xen or the count out of step.
+ * wrap, a reader that falls a buffer behind, bad positions, the count
+ * after a RESET, and the option requests Xen would refuse or that would
+ * put it out of step. Also the domctl version search, against the
+ * answers each Xen release gives.
  */
 #include <kunit/test.h>
 #include <asm/msr-index.h>
 
+#include "abi.h"
 #include "ring.h"
 
 #define FRAMES	16
@@ -108,6 +111,29 @@ static void vmtrace_ring_test_bad_position(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmtrace_ring_consume(&r, 64), 0);
 }
 
+/*
+ * RESET: Xen restarts at offset 0 with the vCPU paused; by the first POLL
+ * the vCPU wrote 3000 bytes, all of them offered, the first PSB included.
+ */
+static void vmtrace_ring_test_restart(struct kunit *test)
+{
+	struct vmtrace_ring r;
+
+	KUNIT_ASSERT_EQ(test, vmtrace_ring_init(&r, FRAMES), 0);
+	KUNIT_ASSERT_EQ(test, vmtrace_ring_reset(&r, 5000), 0);
+	KUNIT_ASSERT_EQ(test, vmtrace_ring_advance(&r, 9000), 0);
+	KUNIT_ASSERT_EQ(test, vmtrace_ring_advance(&r, SIZE - 1), 0);
+	KUNIT_ASSERT_EQ(test, vmtrace_ring_advance(&r, 3 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_NE(test, r.lost, 0ULL);
+
+	vmtrace_ring_restart(&r);
+	KUNIT_ASSERT_EQ(test, vmtrace_ring_advance(&r, 3000), 0);
+	KUNIT_EXPECT_EQ(test, r.head, 3000ULL);
+	KUNIT_EXPECT_EQ(test, r.tail, 0ULL);
+	KUNIT_EXPECT_EQ(test, r.lost, 0ULL);
+	expect_unread(test, &r, 0, 3000);
+}
+
 /* Which option requests reach Xen, with RTIT_CTL at ctl */
 static void vmtrace_ring_test_options(struct kunit *test)
 {
@@ -118,7 +144,7 @@ static void vmtrace_ring_test_options(struct kunit *test)
 	} t[] = {
 		{ false, MSR_IA32_RTIT_CTL, 0, 0, false },
 		{ false, MSR_IA32_RTIT_STATUS, 0, 0, false },
-		{ false, MSR_IA32_RTIT_OUTPUT_MASK, 0, 0, false },
+		{ false, MSR_IA32_RTIT_OUTPUT_MASK, 0, 0, true },
 		{ false, MSR_IA32_RTIT_OUTPUT_BASE, 0, 0, true },
 		{ false, 0, 0, 0, true },
 		{ true, MSR_IA32_RTIT_CTL, 0, RTIT_CTL_BRANCH_EN, false },
@@ -143,12 +169,75 @@ static void vmtrace_ring_test_options(struct kunit *test)
 	}
 }
 
+/* Xen's answers to the version probe, one per try, and the tries seen */
+struct probe_script {
+	const int *answers;
+	unsigned int n, tries;
+	u32 tried[4];
+};
+
+static int scripted_probe(void *ctx, u32 version)
+{
+	struct probe_script *p = ctx;
+
+	if (p->tries >= ARRAY_SIZE(p->tried) || p->tries >= p->n)
+		return -EIO;
+	p->tried[p->tries] = version;
+	return p->answers[p->tries++];
+}
+
+/*
+ * The probe is a vmtrace op on DOMID_INVALID: ESRCH from a Xen that takes
+ * the version, EACCES from one that does not.
+ */
+static void vmtrace_abi_test_domctl_version(struct kunit *test)
+{
+	static const int xen420[] = { -ESRCH };
+	static const int xen418[] = { -EACCES, -ESRCH };
+	static const int xen417[] = { -EACCES, -EACCES, -ESRCH };
+	static const int newer[] = { -EACCES, -EACCES, -EACCES };
+	static const int fault[] = { -EACCES, -EFAULT };
+	static const struct {
+		const char *xen;
+		const int *answers;
+		unsigned int n;
+		int err;
+		u32 version;
+	} t[] = {
+		{ "4.19 and 4.20", xen420, ARRAY_SIZE(xen420), 0, 0x17 },
+		{ "4.18", xen418, ARRAY_SIZE(xen418), 0, 0x16 },
+		{ "4.17", xen417, ARRAY_SIZE(xen417), 0, 0x15 },
+		{ "4.21 (a new version)", newer, ARRAY_SIZE(newer), -EOPNOTSUPP, 0 },
+		{ "a bad argument", fault, ARRAY_SIZE(fault), -EFAULT, 0 },
+	};
+	static const u32 order[] = VMTRACE_DOMCTL_VERSIONS;
+	struct probe_script p;
+	unsigned int i, j;
+	u32 version;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		p = (struct probe_script){ .answers = t[i].answers, .n = t[i].n };
+		version = 0;
+		err = vmtrace_find_domctl_version(scripted_probe, &p, &version);
+		KUNIT_EXPECT_EQ_MSG(test, err, t[i].err, "Xen %s", t[i].xen);
+		KUNIT_EXPECT_EQ_MSG(test, version, t[i].version, "Xen %s",
+				    t[i].xen);
+		/* Every answer used, newest version first */
+		KUNIT_EXPECT_EQ_MSG(test, p.tries, t[i].n, "Xen %s", t[i].xen);
+		for (j = 0; j < p.tries; j++)
+			KUNIT_EXPECT_EQ(test, p.tried[j], order[j]);
+	}
+}
+
 static struct kunit_case vmtrace_ring_test_cases[] = {
 	KUNIT_CASE(vmtrace_ring_test_sizes),
 	KUNIT_CASE(vmtrace_ring_test_wrap),
 	KUNIT_CASE(vmtrace_ring_test_overrun),
 	KUNIT_CASE(vmtrace_ring_test_bad_position),
+	KUNIT_CASE(vmtrace_ring_test_restart),
 	KUNIT_CASE(vmtrace_ring_test_options),
+	KUNIT_CASE(vmtrace_abi_test_domctl_version),
 	{}
 };
 

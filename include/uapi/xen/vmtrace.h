@@ -3,7 +3,8 @@
  * /dev/xen/vmtrace: dom0's access to a domU vCPU's Intel PT buffer, which
  * Xen (4.15 and later, "vmtrace") fills while the vCPU runs.
  *
- * One open file traces one vCPU: ATTACH names it and learns the buffer
+ * One open file traces one vCPU, and one vCPU is traced through one open
+ * file at a time (EBUSY): ATTACH names it and learns the buffer
  * size; mmap() of that size at offset 0 maps the buffer read-only; POLL
  * follows Xen's write position and says which bytes are new and which
  * were overwritten before they were read; CONSUME hands bytes back.
@@ -32,9 +33,9 @@ struct xen_vmtrace_poll {
 
 /*
  * Intel PT: key is an MSR index, RTIT_CTL (0x570, whose bits perf's
- * intel_pt config mirrors), RTIT_STATUS (0x571) or RTIT_OUTPUT_MASK
- * (0x561, read only here); Xen filters the values. SET_OPTION never
- * changes RTIT_CTL.TraceEn (ENABLE and DISABLE do).
+ * intel_pt config mirrors) or RTIT_STATUS (0x571); Xen filters the
+ * values. SET_OPTION never changes RTIT_CTL.TraceEn (ENABLE and DISABLE
+ * do).
  */
 struct xen_vmtrace_option {
 	__u64 key;
@@ -44,7 +45,7 @@ struct xen_vmtrace_option {
 #define XEN_VMTRACE_IOC_ATTACH	_IOWR(0xB8, 0x00, struct xen_vmtrace_attach)
 #define XEN_VMTRACE_IOC_ENABLE	_IO(0xB8, 0x01)
 #define XEN_VMTRACE_IOC_DISABLE	_IO(0xB8, 0x02)
-/* Empty the buffer and enable: positions restart at 0. */
+/* Stop if tracing, empty the buffer, enable: positions restart at 0. */
 #define XEN_VMTRACE_IOC_RESET	_IO(0xB8, 0x03)
 #define XEN_VMTRACE_IOC_POLL	_IOR(0xB8, 0x04, struct xen_vmtrace_poll)
 #define XEN_VMTRACE_IOC_CONSUME	_IOW(0xB8, 0x05, __u64)

@@ -5,8 +5,14 @@
  * MSR, RDPMC and LVTPC hooks that serve perf from that page during a PMI.
  *
  * A PMI costs one hypercall: XENPMU_flush, which hands the edited context
- * back to Xen and unmasks the interrupt. LVTPC writes made during the PMI
- * only go to the page; Xen loads them at the flush.
+ * back to Xen and unmasks the interrupt. While Xen has the context cached
+ * (from before the PMI is delivered until the flush), PMU registers are
+ * read and written in the page; LVTPC writes made during the PMI only go
+ * to the page too. Xen loads both at the flush.
+ *
+ * A vCPU's page, once registered, is never freed: suspend unregisters
+ * every CPU's page while their PMI handlers may still run, and the next
+ * registration of the CPU takes the same page again.
  *
  * HVM and PVH guests have a virtual LAPIC; Xen refuses them xenpmu_op and
  * traps their PMU MSRs instead, so nothing here runs for them.
@@ -23,9 +29,11 @@
 #include <linux/stddef.h>
 #include <asm/xen/hypercall.h>
 #include <xen/page.h>
+#include <xen/xen-ops.h>
 #include <xen/xen.h>
 
 #include "../../events/perf_event.h"
+#include "../debugfs.h"
 #include "../pmu.h"
 #include "vpmu.h"
 
@@ -51,7 +59,8 @@ static_assert(offsetof(struct xen_pmu_data, domain_id) == 8);
 static_assert(offsetof(struct xen_pmu_data, pmu) == 16);
 
 struct vpmu_cpu {
-	struct xen_pmu_data *page;
+	struct xen_pmu_data *page;	/* registered with Xen, or NULL */
+	struct xen_pmu_data *kept;	/* this CPU's page, once allocated */
 	bool in_pmi;
 };
 
@@ -60,6 +69,7 @@ struct vpmu_stats {
 	u64 pmis;
 	u64 pmi_hypercalls;
 	u64 flush_errors;
+	u64 quiesced;
 	u64 bad_context;
 };
 
@@ -77,31 +87,21 @@ static int vpmu_op(unsigned int op, struct xen_pmu_params *p)
 	return HYPERVISOR_xenpmu_op(op, p);
 }
 
-static void vpmu_params(struct xen_pmu_params *p, u64 val, unsigned int cpu)
+static void vpmu_params(struct xen_pmu_params *p, u64 val, u32 vcpu)
 {
 	memset(p, 0, sizeof(*p));
 	p->version.maj = XENPMU_VER_MAJ;
 	p->version.min = XENPMU_VER_MIN;
 	p->val = val;
-	p->vcpu = cpu;
+	p->vcpu = vcpu;
 }
 
-/* The page, if perf runs inside this CPU's PMI with a context Xen cached */
+/* This CPU's page, if Xen has the context cached; preemption is off */
 static struct xen_pmu_data *vpmu_cached_page(void)
 {
-	struct vpmu_cpu *vc;
+	struct xen_pmu_data *d = READ_ONCE(this_cpu_ptr(&vpmu_cpu)->page);
 
-	/*
-	 * A PMI runs with preemption off; preemptible callers (perf probing
-	 * the counters at init) read the MSRs, on whichever CPU they are.
-	 */
-	if (preemptible())
-		return NULL;
-	vc = this_cpu_ptr(&vpmu_cpu);
-	if (!vc->in_pmi || !vc->page ||
-	    !(READ_ONCE(vc->page->pmu.pmu_flags) & PMU_CACHED))
-		return NULL;
-	return vc->page;
+	return vpmu_page_is_pmu(d) ? d : NULL;
 }
 
 static void vpmu_bad_context(int err)
@@ -115,13 +115,19 @@ static void vpmu_bad_context(int err)
 static bool vpmu_cached_access(const struct vpmu_reg *reg, u64 *val,
 			       bool write, int *err)
 {
-	struct xen_pmu_data *d = vpmu_cached_page();
+	struct xen_pmu_data *d;
 	int rc;
 
-	if (!d)
+	/* Callers may be preemptible (perf probing counters at init). */
+	preempt_disable();
+	d = vpmu_cached_page();
+	if (!d) {
+		preempt_enable();
 		return false;
+	}
 	rc = write ? vpmu_ctxt_write(&vpmu_layout, d, reg, *val) :
 		     vpmu_ctxt_read(&vpmu_layout, d, reg, val);
+	preempt_enable();
 	if (rc == -EPROTO) {
 		vpmu_bad_context(rc);
 		return false;
@@ -180,10 +186,11 @@ unsigned long long xen_read_pmc(int counter)
 int pmu_apic_update(u32 val)
 {
 	struct vpmu_cpu *vc = this_cpu_ptr(&vpmu_cpu);
+	struct xen_pmu_data *d = READ_ONCE(vc->page);
 
-	if (!vc->page)
+	if (!d)
 		return -ENODEV;
-	WRITE_ONCE(vc->page->pmu.l.lapic_lvtpc, val);
+	WRITE_ONCE(d->pmu.l.lapic_lvtpc, val);
 	/* Inside a PMI, XENPMU_flush loads it. */
 	if (vc->in_pmi)
 		return 0;
@@ -191,21 +198,27 @@ int pmu_apic_update(u32 val)
 }
 
 /* perf asks these while it builds a sample, i.e. inside our PMI */
-static unsigned int vpmu_guest_state(void)
+/* The page of the PMI this CPU is handling, or NULL */
+static struct xen_pmu_data *vpmu_pmi_page(void)
 {
 	struct vpmu_cpu *vc = this_cpu_ptr(&vpmu_cpu);
 
+	return vc->in_pmi ? READ_ONCE(vc->page) : NULL;
+}
+
+static unsigned int vpmu_guest_state(void)
+{
+	struct xen_pmu_data *d = vpmu_pmi_page();
+
 	/* Outside a PMI (software events) the page is stale. */
-	if (!vc->in_pmi || !vc->page)
-		return 0;
-	return vpmu_sample_state(vc->page, true);
+	return d ? vpmu_sample_state(d, true) : 0;
 }
 
 static unsigned long vpmu_guest_ip(void)
 {
-	struct vpmu_cpu *vc = this_cpu_ptr(&vpmu_cpu);
+	struct xen_pmu_data *d = vpmu_pmi_page();
 
-	return vc->in_pmi && vc->page ? vc->page->pmu.r.regs.ip : 0;
+	return d ? d->pmu.r.regs.ip : 0;
 }
 
 static struct perf_guest_info_callbacks vpmu_guest_cbs = {
@@ -213,29 +226,46 @@ static struct perf_guest_info_callbacks vpmu_guest_cbs = {
 	.get_ip = vpmu_guest_ip,
 };
 
+/*
+ * Xen refused the context perf left (e.g. a control bit it does not allow)
+ * and keeps it cached, which would drop every later PMI of this vCPU:
+ * stop the counters in the page and flush again. perf's events on this
+ * CPU stop counting; the vCPU's PMU keeps working.
+ */
+static int vpmu_flush_refused(struct xen_pmu_data *d, int err)
+{
+	this_cpu_inc(vpmu_stats.flush_errors);
+	vpmu_ctxt_quiesce(&vpmu_layout, d);
+	err = vpmu_op(XENPMU_flush, NULL);
+	if (!err)
+		this_cpu_inc(vpmu_stats.quiesced);
+	pr_warn_ratelimited("CPU%d: Xen refused the PMU context at XENPMU_flush; %s\n",
+			    smp_processor_id(), err ?
+			    "it refused the stopped one too, no more PMIs here" :
+			    "counters stopped");
+	return err;
+}
+
 irqreturn_t xen_pmu_irq_handler(int irq, void *dev_id)
 {
 	struct vpmu_cpu *vc = this_cpu_ptr(&vpmu_cpu);
+	struct xen_pmu_data *d = READ_ONCE(vc->page);
 	irqreturn_t ret = IRQ_NONE;
 	struct pt_regs regs;
 	int err;
 
-	if (!vc->page)
+	if (!d)
 		return IRQ_NONE;
 	this_cpu_inc(vpmu_stats.pmis);
 	vc->in_pmi = true;
-	vpmu_sample_regs(vc->page, &regs);
+	vpmu_sample_regs(d, &regs);
 	if (x86_pmu.handle_irq && x86_pmu.handle_irq(&regs))
 		ret = IRQ_HANDLED;
 	err = vpmu_op(XENPMU_flush, NULL);
+	if (err)
+		err = vpmu_flush_refused(d, err);
 	vc->in_pmi = false;
-	if (err) {
-		this_cpu_inc(vpmu_stats.flush_errors);
-		pr_warn_once("XENPMU_flush failed (%d): Xen refused the context\n",
-			     err);
-		return IRQ_NONE;
-	}
-	return ret;
+	return err ? IRQ_NONE : ret;
 }
 
 static void __init vpmu_layout_init(void)
@@ -274,27 +304,32 @@ static void vpmu_report(unsigned int cpu, int err)
 
 void xen_pmu_init(int cpu)
 {
-	struct xen_pmu_data *page;
+	struct vpmu_cpu *vc = per_cpu_ptr(&vpmu_cpu, cpu);
+	struct xen_pmu_data *page = vc->kept;
 	struct xen_pmu_params p;
 	int err;
 
 	/* Registration is PV-only; the other vCPUs follow CPU 0's outcome. */
 	if (!xen_pv_domain() || (cpu && !is_xen_pmu))
 		return;
-	page = (struct xen_pmu_data *)get_zeroed_page(GFP_KERNEL);
 	if (!page) {
-		pr_warn("CPU%d: no memory for the vPMU page\n", cpu);
-		return;
+		page = (struct xen_pmu_data *)get_zeroed_page(GFP_KERNEL);
+		if (!page) {
+			pr_warn("CPU%d: no memory for the vPMU page\n", cpu);
+			return;
+		}
 	}
-	vpmu_params(&p, virt_to_gfn(page), cpu);
+	vpmu_params(&p, virt_to_gfn(page), xen_vcpu_nr(cpu));
 	err = vpmu_op(XENPMU_init, &p);
 	if (err) {
-		free_page((unsigned long)page);
+		if (!vc->kept)
+			free_page((unsigned long)page);
 		vpmu_report(cpu, err);
 		return;
 	}
-	per_cpu(vpmu_cpu, cpu).page = page;
-	per_cpu(vpmu_cpu, cpu).in_pmi = false;
+	vc->kept = page;
+	vc->in_pmi = false;
+	WRITE_ONCE(vc->page, page);
 	if (cpu || is_xen_pmu)
 		return;
 
@@ -306,18 +341,34 @@ void xen_pmu_init(int cpu)
 		vpmu_layout.fixed);
 }
 
+/*
+ * Unregister @cpu's page. It stays allocated: the CPU's PMI handler may
+ * still be reading it (suspend finishes every CPU from one), and Xen may
+ * still hold it when it refuses XENPMU_finish (a bad version or argument:
+ * Xen returns before it lets go), in which case it is not used again.
+ */
 void xen_pmu_finish(int cpu)
 {
-	struct xen_pmu_data *page = per_cpu(vpmu_cpu, cpu).page;
+	struct vpmu_cpu *vc = per_cpu_ptr(&vpmu_cpu, cpu);
 	struct xen_pmu_params p;
+	int err;
 
-	if (!page)
+	if (!vc->page)
 		return;
-	vpmu_params(&p, 0, cpu);
-	/* Xen drops its reference even when it reports an error. */
-	(void)vpmu_op(XENPMU_finish, &p);
-	per_cpu(vpmu_cpu, cpu).page = NULL;
-	free_page((unsigned long)page);
+	WRITE_ONCE(vc->page, NULL);
+	vpmu_params(&p, 0, xen_vcpu_nr(cpu));
+	err = vpmu_op(XENPMU_finish, &p);
+	if (err) {
+		pr_warn("CPU%d: XENPMU_finish failed (%d): its page stays Xen's\n",
+			cpu, err);
+		vc->kept = NULL;
+	}
+}
+
+/* CPUID leaf 0xa in a PV guest: no more counters than Xen emulates */
+void xen_pmu_cpuid_0a(u32 *eax, u32 *edx)
+{
+	vpmu_cpuid_0a_limit(eax, edx);
 }
 
 static int vpmu_stats_show(struct seq_file *m, void *v)
@@ -331,21 +382,29 @@ static int vpmu_stats_show(struct seq_file *m, void *v)
 		sum.pmis += READ_ONCE(s->pmis);
 		sum.pmi_hypercalls += READ_ONCE(s->pmi_hypercalls);
 		sum.flush_errors += READ_ONCE(s->flush_errors);
+		sum.quiesced += READ_ONCE(s->quiesced);
 		sum.bad_context += READ_ONCE(s->bad_context);
 	}
 	seq_printf(m, "registered %d\npmis %llu\npmi_hypercalls %llu\n",
 		   is_xen_pmu, sum.pmis, sum.pmi_hypercalls);
-	seq_printf(m, "flush_errors %llu\nbad_context %llu\n",
-		   sum.flush_errors, sum.bad_context);
+	seq_printf(m, "flush_errors %llu\nquiesced %llu\nbad_context %llu\n",
+		   sum.flush_errors, sum.quiesced, sum.bad_context);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vpmu_stats);
 
+/* /sys/kernel/debug/xen/pmu, next to the other Xen files when there are */
 static int __init vpmu_debugfs_init(void)
 {
-	if (xen_pv_domain())
-		debugfs_create_file("xen_pmu", 0400, NULL, NULL,
-				    &vpmu_stats_fops);
+	struct dentry *xen;
+
+	if (!xen_pv_domain())
+		return 0;
+	if (IS_ENABLED(CONFIG_XEN_DEBUG_FS))
+		xen = xen_init_debugfs();
+	else
+		xen = debugfs_create_dir("xen", NULL);
+	debugfs_create_file("pmu", 0400, xen, NULL, &vpmu_stats_fops);
 	return 0;
 }
 late_initcall(vpmu_debugfs_init);

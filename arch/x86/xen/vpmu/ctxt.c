@@ -19,14 +19,28 @@
 
 #include "vpmu.h"
 
-/* Event selects 0x186-0x18d: more would run into other MSRs */
-#define VPMU_INTEL_MAX_COUNTERS	8
-/* Fixed counters 0x309-0x30c: the architecture names four */
-#define VPMU_INTEL_MAX_FIXED	4
+/*
+ * What Xen 4.17 emulates for a PV vCPU (pv/emul-priv-op.c): event selects
+ * 0-3 and fixed counters 0-2, whatever CPUID leaf 0xa says. An access past
+ * them faults, so perf is shown no more (vpmu_cpuid_0a_limit()).
+ */
+#define VPMU_INTEL_MAX_COUNTERS	4
+#define VPMU_INTEL_MAX_FIXED	3
 #define VPMU_AMD_K7_COUNTERS	4
 #define VPMU_AMD_CORE_COUNTERS	6
 /* RDPMC's ECX bit that selects Intel's fixed counters */
 #define VPMU_RDPMC_FIXED	BIT(30)
+
+/* CPUID leaf 0xa as Xen's PV MSR emulation can honour it */
+void vpmu_cpuid_0a_limit(u32 *eax, u32 *edx)
+{
+	u32 counters = (*eax >> 8) & 0xff, fixed = *edx & 0x1f;
+
+	if (counters > VPMU_INTEL_MAX_COUNTERS)
+		*eax = (*eax & ~0xff00U) | VPMU_INTEL_MAX_COUNTERS << 8;
+	if (fixed > VPMU_INTEL_MAX_FIXED)
+		*edx = (*edx & ~0x1fU) | VPMU_INTEL_MAX_FIXED;
+}
 
 void vpmu_layout_intel(struct vpmu_layout *l, u32 cpuid_0a_eax,
 		       u32 cpuid_0a_edx)
@@ -43,7 +57,10 @@ void vpmu_layout_intel(struct vpmu_layout *l, u32 cpuid_0a_eax,
 
 /*
  * With the core performance counter extension, perf (and Xen) use six
- * interleaved CTL/CTR pairs and the K7 MSRs alias the first four.
+ * interleaved CTL/CTR pairs and the K7 MSRs alias the first four. Xen
+ * 4.17 does not show PV guests that extension, so there they always get
+ * the K7 layout; the other one is for a Xen that does (its PV MSR
+ * emulation has taken the F15H MSRs since 4.6).
  */
 void vpmu_layout_amd(struct vpmu_layout *l, bool perfctr_core)
 {
@@ -249,6 +266,17 @@ static int ctxt_slot(const struct vpmu_layout *l, struct xen_pmu_data *d,
 	}
 }
 
+/*
+ * From the moment Xen caches the context (PMU_CACHED, set before the PMI
+ * is delivered, so also while the guest's interrupts are off) until
+ * XENPMU_flush, the page is the PMU: Xen loads it at the flush, and an
+ * MSR access would reach Xen's copy only to be overwritten.
+ */
+bool vpmu_page_is_pmu(const struct xen_pmu_data *d)
+{
+	return d && (READ_ONCE(d->pmu.pmu_flags) & PMU_CACHED);
+}
+
 int vpmu_ctxt_read(const struct vpmu_layout *l, struct xen_pmu_data *d,
 		   const struct vpmu_reg *reg, u64 *val)
 {
@@ -270,6 +298,9 @@ int vpmu_ctxt_write(const struct vpmu_layout *l, struct xen_pmu_data *d,
 	/* Hardware faults such a write: status changes only through OVF_CTRL. */
 	if (reg->kind == VPMU_REG_GLOBAL_STATUS)
 		return -EPERM;
+	/* Xen offers PV guests no PEBS and refuses a flush that enables it. */
+	if (reg->kind == VPMU_REG_PEBS_ENABLE && val)
+		return -EPERM;
 	err = ctxt_slot(l, d, reg, &slot);
 	if (err)
 		return err;
@@ -278,6 +309,39 @@ int vpmu_ctxt_write(const struct vpmu_layout *l, struct xen_pmu_data *d,
 	if (reg->kind == VPMU_REG_GLOBAL_OVF_CTRL)
 		c->global_status &= ~val;
 	return 0;
+}
+
+/*
+ * A context Xen refused at XENPMU_flush stays cached, and Xen drops every
+ * later PMI of the vCPU. Make it one Xen takes, with every counter
+ * stopped: Intel's checks pass on zeroed controls, AMD's compare only the
+ * reserved bits of each event select, so only its enable bit goes.
+ */
+void vpmu_ctxt_quiesce(const struct vpmu_layout *l, struct xen_pmu_data *d)
+{
+	struct xen_pmu_intel_ctxt *c = &d->pmu.c.intel;
+	struct vpmu_reg reg;
+	u64 *slot;
+
+	if (l->vendor == VPMU_VENDOR_INTEL) {
+		c->global_ctrl = 0;
+		c->global_ovf_ctrl = 0;
+		c->fixed_ctrl = 0;
+		c->pebs_enable = 0;
+		c->ds_area = 0;
+	}
+	for (reg.index = 0; reg.index < l->counters; reg.index++) {
+		reg.kind = VPMU_REG_CONTROL;
+		if (!ctxt_slot(l, d, &reg, &slot))
+			*slot &= l->vendor == VPMU_VENDOR_AMD ?
+				 ~ARCH_PERFMON_EVENTSEL_ENABLE : 0;
+	}
+	/* Values wider than the counters would be refused too. */
+	for (reg.index = 0; reg.index < l->fixed; reg.index++) {
+		reg.kind = VPMU_REG_FIXED;
+		if (!ctxt_slot(l, d, &reg, &slot))
+			*slot = 0;
+	}
 }
 
 int vpmu_rdpmc_reg(const struct vpmu_layout *l, u32 ecx, struct vpmu_reg *reg)
@@ -322,29 +386,40 @@ static bool sample_in_user(const struct xen_pmu_data *d)
 	return d->pmu.r.regs.cpl != 0;
 }
 
+/* Xen itself: its own code (DOMID_XEN) or its idle loop (DOMID_IDLE) */
+bool vpmu_sample_in_xen(const struct xen_pmu_data *d)
+{
+	return d->domain_id == DOMID_XEN || d->domain_id == DOMID_IDLE;
+}
+
 /*
  * Only DOMID_SELF samples are this kernel's own. Samples of Xen (hv and
  * all modes) and of other domains (all mode) go to perf as guest samples,
- * so they are never charged to dom0's code, whatever their IP.
+ * so they are never charged to dom0's code, whatever their IP; Xen's are
+ * marked as the hypervisor's (perf's PERF_RECORD_MISC_HYPERVISOR).
  */
 unsigned int vpmu_sample_state(const struct xen_pmu_data *d, bool dom0)
 {
 	if (!dom0 || d->domain_id == DOMID_SELF)
 		return 0;
-	if (d->domain_id == DOMID_XEN || !sample_in_user(d))
+	if (vpmu_sample_in_xen(d))
+		return PERF_GUEST_ACTIVE | PERF_GUEST_HYPERVISOR;
+	if (!sample_in_user(d))
 		return PERF_GUEST_ACTIVE;
 	return PERF_GUEST_ACTIVE | PERF_GUEST_USER;
 }
 
+/* Registers of a sample; none of Xen's but its IP */
 void vpmu_sample_regs(const struct xen_pmu_data *d, struct pt_regs *regs)
 {
 	const struct xen_pmu_regs *r = &d->pmu.r.regs;
+	bool xen = vpmu_sample_in_xen(d);
 
 	memset(regs, 0, sizeof(*regs));
 	regs->ip = r->ip;
-	regs->sp = r->sp;
-	regs->flags = r->flags;
-	if (sample_in_user(d)) {
+	regs->sp = xen ? 0 : r->sp;
+	regs->flags = xen ? X86_EFLAGS_FIXED : r->flags;
+	if (!xen && sample_in_user(d)) {
 		regs->cs = __USER_CS;
 		regs->ss = __USER_DS;
 	} else {

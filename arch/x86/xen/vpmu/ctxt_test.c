@@ -6,6 +6,7 @@
 #include <kunit/test.h>
 #include <linux/perf_event.h>
 #include <asm/msr-index.h>
+#include <asm/perf_event.h>
 #include <asm/ptrace.h>
 
 #include "vpmu.h"
@@ -114,15 +115,47 @@ static void vpmu_test_layout_intel_limits(struct kunit *test)
 	vpmu_layout_intel(&l, CPUID_0A_EAX(1, 2), 3);
 	KUNIT_EXPECT_EQ(test, l.counters, 2U);
 	KUNIT_EXPECT_EQ(test, l.fixed, 0U);
-	/* Event selects stop at 0x18d; fixed counters at four. */
-	vpmu_layout_intel(&l, CPUID_0A_EAX(5, 200), 31);
-	KUNIT_EXPECT_EQ(test, l.counters, 8U);
-	KUNIT_EXPECT_EQ(test, l.fixed, 4U);
+	/* Xen traps event selects 0-3 and fixed counters 0-2 for PV. */
+	vpmu_layout_intel(&l, CPUID_0A_EAX(5, 8), 4);
+	KUNIT_EXPECT_EQ(test, l.counters, 4U);
+	KUNIT_EXPECT_EQ(test, l.fixed, 3U);
+	KUNIT_EXPECT_FALSE(test, vpmu_classify(&l, MSR_P6_EVNTSEL0 + 4,
+					       &(struct vpmu_reg){}));
+	KUNIT_EXPECT_FALSE(test, vpmu_classify(&l, MSR_CORE_PERF_FIXED_CTR0 + 3,
+					       &(struct vpmu_reg){}));
 	/* No perfmon leaf at all (Xen hides it without a vPMU) */
 	vpmu_layout_intel(&l, 0, 0);
 	KUNIT_EXPECT_EQ(test, l.counters, 0U);
 	KUNIT_EXPECT_FALSE(test, vpmu_classify(&l, MSR_P6_EVNTSEL0,
 					       &(struct vpmu_reg){}));
+}
+
+/* What perf sees of CPUID leaf 0xa in a PV guest */
+static void vpmu_test_cpuid_0a(struct kunit *test)
+{
+	static const struct {
+		u32 eax, edx, want_eax, want_edx;
+	} t[] = {
+		/* 8 counters (no SMT), 4 fixed: Xen traps 4 and 3 */
+		{ CPUID_0A_EAX(5, 8) | 0x30 << 16, 0x8604,
+		  CPUID_0A_EAX(5, 4) | 0x30 << 16, 0x8603 },
+		/* Within the limits: untouched */
+		{ CPUID_0A_EAX(4, 4) | 0x30 << 16, 0x603,
+		  CPUID_0A_EAX(4, 4) | 0x30 << 16, 0x603 },
+		{ CPUID_0A_EAX(2, 2), 0, CPUID_0A_EAX(2, 2), 0 },
+		/* No vPMU: Xen's empty leaf */
+		{ 0, 0, 0, 0 },
+	};
+	unsigned int i;
+	u32 eax, edx;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		eax = t[i].eax;
+		edx = t[i].edx;
+		vpmu_cpuid_0a_limit(&eax, &edx);
+		KUNIT_EXPECT_EQ_MSG(test, eax, t[i].want_eax, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, edx, t[i].want_edx, "case %u", i);
+	}
 }
 
 static void vpmu_test_classify_amd(struct kunit *test)
@@ -216,7 +249,6 @@ static void vpmu_test_intel_context(struct kunit *test)
 	c->global_ctrl = 0x70000000f;
 	c->fixed_ctrl = 0x333;
 	c->ds_area = 0xffff888000001000;
-	c->pebs_enable = 0x1;
 
 	for (i = 0; i < l.fixed; i++)
 		expect_msr(test, &l, d, MSR_CORE_PERF_FIXED_CTR0 + i, 0xf00ULL + i);
@@ -228,7 +260,12 @@ static void vpmu_test_intel_context(struct kunit *test)
 	expect_msr(test, &l, d, MSR_CORE_PERF_GLOBAL_CTRL, 0x70000000fULL);
 	expect_msr(test, &l, d, MSR_CORE_PERF_FIXED_CTR_CTRL, 0x333ULL);
 	expect_msr(test, &l, d, MSR_IA32_DS_AREA, 0xffff888000001000ULL);
-	expect_msr(test, &l, d, MSR_IA32_PEBS_ENABLE, 1ULL);
+	expect_msr(test, &l, d, MSR_IA32_PEBS_ENABLE, 0ULL);
+	/* Xen refuses PEBS for PV: faults as on a CPU without it */
+	KUNIT_EXPECT_EQ(test, write_msr_to(&l, d, MSR_IA32_PEBS_ENABLE, 1),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, c->pebs_enable, 0ULL);
+	KUNIT_EXPECT_EQ(test, write_msr_to(&l, d, MSR_IA32_PEBS_ENABLE, 0), 0);
 
 	/* A write lands in its own slot and nowhere else. */
 	KUNIT_EXPECT_EQ(test, write_msr_to(&l, d, MSR_IA32_PMC0 + 2,
@@ -276,6 +313,106 @@ static void vpmu_test_intel_overflow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, write_msr_to(&l, d, MSR_CORE_PERF_GLOBAL_STATUS,
 					   ~0ULL), -EPERM);
 	KUNIT_EXPECT_EQ(test, c->global_status, 0ULL);
+}
+
+/*
+ * Serving the page: whenever Xen has the context cached, not only inside
+ * the handler (Xen caches it before the guest can take the PMI).
+ */
+static void vpmu_test_page_is_pmu(struct kunit *test)
+{
+	struct xen_pmu_data *d = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_EXPECT_FALSE(test, vpmu_page_is_pmu(NULL));
+	KUNIT_EXPECT_FALSE(test, vpmu_page_is_pmu(d));
+	d->pmu.pmu_flags = PMU_SAMPLE_PV | PMU_SAMPLE_USER;
+	KUNIT_EXPECT_FALSE(test, vpmu_page_is_pmu(d));
+	d->pmu.pmu_flags |= PMU_CACHED;
+	KUNIT_EXPECT_TRUE(test, vpmu_page_is_pmu(d));
+}
+
+/*
+ * The checks of Xen 4.17's core2_vpmu_verify() for 4 counters, 3 fixed
+ * ones 48 bits wide: reserved bits of the global registers, AnyThread
+ * (bit 2 of each fixed counter's field), event select bits 63:32, 21 and
+ * 19, and PEBS.
+ */
+static bool intel_xen_takes(struct xen_pmu_data *d,
+			    const struct vpmu_layout *l)
+{
+	struct xen_pmu_intel_ctxt *c = &d->pmu.c.intel;
+	u64 counters = 0xfULL | 0x7ULL << 32;
+	unsigned int i;
+
+	if (c->pebs_enable || c->global_ctrl & ~counters ||
+	    c->global_ovf_ctrl & ~(counters | 3ULL << 62) ||
+	    c->fixed_ctrl & ~0xbbbULL)
+		return false;
+	for (i = 0; i < l->fixed; i++)
+		if (*intel_fixed(d, i) >> 48)
+			return false;
+	for (i = 0; i < l->counters; i++)
+		if (intel_pair(d, i)->control &
+		    (~0xffffffffULL | BIT_ULL(21) | BIT_ULL(19)))
+			return false;
+	return true;
+}
+
+/* A refused context is made one Xen takes, with every counter stopped. */
+static void vpmu_test_quiesce_intel(struct kunit *test)
+{
+	struct xen_pmu_intel_ctxt *c;
+	struct xen_pmu_data *d;
+	struct vpmu_layout l;
+	unsigned int i;
+
+	vpmu_layout_intel(&l, CPUID_0A_EAX(4, 4), 3);
+	d = intel_page(test, &l);
+	c = &d->pmu.c.intel;
+	c->global_ctrl = 0x70000000f;
+	c->fixed_ctrl = 0x777;		/* AnyThread on each */
+	c->pebs_enable = 1;
+	c->ds_area = 0xffff888000002000;
+	for (i = 0; i < l.fixed; i++)
+		*intel_fixed(d, i) = 1ULL << 50;
+	for (i = 0; i < l.counters; i++) {
+		intel_pair(d, i)->counter = 0x1000 + i;
+		intel_pair(d, i)->control = 0x43003c | BIT_ULL(21);
+	}
+	KUNIT_ASSERT_FALSE(test, intel_xen_takes(d, &l));
+
+	vpmu_ctxt_quiesce(&l, d);
+	KUNIT_EXPECT_TRUE(test, intel_xen_takes(d, &l));
+	KUNIT_EXPECT_EQ(test, c->global_ctrl, 0ULL);
+	KUNIT_EXPECT_EQ(test, c->ds_area, 0ULL);
+	for (i = 0; i < l.counters; i++) {
+		KUNIT_EXPECT_EQ(test, intel_pair(d, i)->control, 0ULL);
+		/* Counts are left as they were. */
+		KUNIT_EXPECT_EQ(test, intel_pair(d, i)->counter, 0x1000ULL + i);
+	}
+}
+
+/* AMD: Xen compares reserved bits with its own, so only EN may go. */
+static void vpmu_test_quiesce_amd(struct kunit *test)
+{
+	struct xen_pmu_data *d = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct xen_pmu_amd_ctxt *c;
+	struct vpmu_layout l;
+	u64 *ctl;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	vpmu_layout_amd(&l, false);
+	c = &d->pmu.c.amd;
+	c->counters = sizeof(*c);
+	c->ctrls = sizeof(*c) + l.counters * sizeof(u64);
+	ctl = (u64 *)((char *)c + c->ctrls);
+	for (i = 0; i < l.counters; i++)
+		ctl[i] = 0x30000530076ULL | (i ? ARCH_PERFMON_EVENTSEL_ENABLE : 0);
+	vpmu_ctxt_quiesce(&l, d);
+	for (i = 0; i < l.counters; i++)
+		KUNIT_EXPECT_EQ(test, ctl[i], 0x30000130076ULL);
 }
 
 struct bank_case {
@@ -415,6 +552,9 @@ struct sample_case {
 	bool user;
 };
 
+/* perf's cpumode for it: PERF_RECORD_MISC_HYPERVISOR */
+#define XEN_SAMPLE (PERF_GUEST_ACTIVE | PERF_GUEST_HYPERVISOR)
+
 static const struct sample_case sample_cases[] = {
 	{ "domU user", false, DOMID_SELF, PMU_SAMPLE_PV | PMU_SAMPLE_USER, 3,
 	  0, true },
@@ -423,8 +563,12 @@ static const struct sample_case sample_cases[] = {
 	{ "dom0 own kernel", true, DOMID_SELF, PMU_SAMPLE_PV, 3, 0, false },
 	{ "dom0 own user", true, DOMID_SELF, PMU_SAMPLE_PV | PMU_SAMPLE_USER,
 	  3, 0, true },
-	{ "Xen, in hv mode", true, DOMID_XEN, 0, 0, PERF_GUEST_ACTIVE,
-	  false },
+	{ "Xen, in hv mode", true, DOMID_XEN, 0, 0, XEN_SAMPLE, false },
+	{ "Xen, user flags set", true, DOMID_XEN, PMU_SAMPLE_PV |
+	  PMU_SAMPLE_USER, 3, XEN_SAMPLE, false },
+	{ "Xen's idle loop", true, DOMID_IDLE, PMU_SAMPLE_PV | PMU_SAMPLE_USER,
+	  3, XEN_SAMPLE, false },
+	{ "Xen, seen by a domU", false, DOMID_XEN, 0, 0, 0, false },
 	{ "PV domain 3, user", true, 3, PMU_SAMPLE_PV | PMU_SAMPLE_USER, 3,
 	  PERF_GUEST_ACTIVE | PERF_GUEST_USER, true },
 	{ "PV domain 3, kernel", true, 3, PMU_SAMPLE_PV, 3,
@@ -457,7 +601,9 @@ static void vpmu_test_samples(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, user_mode(&regs), sc->user, "%s",
 				    sc->what);
 		KUNIT_EXPECT_EQ(test, regs.ip, 0xffffffff81000000UL + sc->cpl);
-		KUNIT_EXPECT_EQ(test, regs.sp, 0x7ffd0000UL + sc->domain);
+		/* Xen's stack pointer is not a guest's to see. */
+		KUNIT_EXPECT_EQ_MSG(test, regs.sp, vpmu_sample_in_xen(d) ? 0UL :
+				    0x7ffd0000UL + sc->domain, "%s", sc->what);
 	}
 }
 
@@ -533,9 +679,13 @@ static void vpmu_test_sysfs_words(struct kunit *test)
 static struct kunit_case vpmu_test_cases[] = {
 	KUNIT_CASE(vpmu_test_classify_intel),
 	KUNIT_CASE(vpmu_test_layout_intel_limits),
+	KUNIT_CASE(vpmu_test_cpuid_0a),
 	KUNIT_CASE(vpmu_test_classify_amd),
 	KUNIT_CASE(vpmu_test_intel_context),
 	KUNIT_CASE(vpmu_test_intel_overflow),
+	KUNIT_CASE(vpmu_test_page_is_pmu),
+	KUNIT_CASE(vpmu_test_quiesce_intel),
+	KUNIT_CASE(vpmu_test_quiesce_amd),
 	KUNIT_CASE(vpmu_test_bad_banks),
 	KUNIT_CASE(vpmu_test_amd_context),
 	KUNIT_CASE(vpmu_test_rdpmc),

@@ -46,6 +46,7 @@ struct vpmu_reg {
 	unsigned int index;		/* counters only */
 };
 
+void vpmu_cpuid_0a_limit(u32 *eax, u32 *edx);
 void vpmu_layout_intel(struct vpmu_layout *l, u32 cpuid_0a_eax,
 		       u32 cpuid_0a_edx);
 void vpmu_layout_amd(struct vpmu_layout *l, bool perfctr_core);
@@ -54,19 +55,23 @@ bool vpmu_classify(const struct vpmu_layout *l, u32 msr,
 
 /*
  * Access to the context Xen cached in the page: 0, or -EPROTO when Xen's
- * bank offsets point outside the page, -EPERM for a read-only register,
- * -EINVAL for a counter the layout does not have.
+ * bank offsets point outside the page, -EPERM for a read-only register
+ * or a value Xen refuses (PEBS), -EINVAL for a counter the layout does
+ * not have.
  */
+bool vpmu_page_is_pmu(const struct xen_pmu_data *d);
 int vpmu_ctxt_read(const struct vpmu_layout *l, struct xen_pmu_data *d,
 		   const struct vpmu_reg *reg, u64 *val);
 int vpmu_ctxt_write(const struct vpmu_layout *l, struct xen_pmu_data *d,
 		    const struct vpmu_reg *reg, u64 val);
+void vpmu_ctxt_quiesce(const struct vpmu_layout *l, struct xen_pmu_data *d);
 /* RDPMC's ECX to a register, and to the MSR that reads it outside a PMI */
 int vpmu_rdpmc_reg(const struct vpmu_layout *l, u32 ecx,
 		   struct vpmu_reg *reg);
 u32 vpmu_reg_msr(const struct vpmu_layout *l, const struct vpmu_reg *reg);
 
 /* A sample: perf's guest state (PERF_GUEST_*) and the registers */
+bool vpmu_sample_in_xen(const struct xen_pmu_data *d);
 unsigned int vpmu_sample_state(const struct xen_pmu_data *d, bool dom0);
 void vpmu_sample_regs(const struct xen_pmu_data *d, struct pt_regs *regs);
 
