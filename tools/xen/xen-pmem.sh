@@ -23,6 +23,13 @@ die() {
 	exit 1
 }
 
+# decimal WORD: digits only, no sign and no leading zero (sh reads octal)
+decimal() {
+	case $1 in
+	'' | *[!0-9]* | 0?*) return 1 ;;
+	esac
+}
+
 # namespace_frames NAMESPACE[:OFF:SIZE]: print "MFN NR" (hex) of the range.
 namespace_frames() {
 	ns=${1%%:*}
@@ -38,14 +45,22 @@ namespace_frames() {
 	[ "$(cat "$ND/$ns/../devtype")" = nd_pmem_region ] ||
 		[ "$(cat "$ND/$ns/../devtype")" = nd_pmem ] ||
 		die "$ns: its region is not persistent memory"
+	# A claimed namespace (fsdax, devdax, sector) keeps dom0's metadata in
+	# its own range: an info block, and with map=dev dom0's struct pages.
+	claim=$(cat "$ND/$ns/holder" 2>/dev/null) || claim=
+	[ -z "$claim" ] ||
+		die "$ns: claimed by $claim ($(cat "$ND/$ns/mode" 2>/dev/null) mode): its range holds dom0's metadata; lend a raw namespace (ndctl create-namespace -e $ns -m raw -f)"
 	start=$(cat "$ND/$ns/resource" 2>/dev/null) || die "$ns: not enabled (no resource)"
 	size=$(cat "$ND/$ns/size")
 	[ "$size" -gt 0 ] || die "$ns: zero size"
 	off=0 len=$size
 	if [ "$ns" != "$1" ]; then
 		rest=${1#*:}
-		off=$((${rest%%:*} * 1048576))
-		len=$((${rest#*:} * 1048576))
+		o=${rest%%:*} l=${rest#*:}
+		[ "$o" != "$rest" ] && decimal "$o" && decimal "$l" ||
+			die "$1: offset and size must be decimal MiB (NAMESPACE:OFFSET_MIB:SIZE_MIB)"
+		off=$((o * 1048576))
+		len=$((l * 1048576))
 		[ $((off % 2097152)) = 0 ] && [ $((len % 2097152)) = 0 ] && [ "$len" -gt 0 ] ||
 			die "$1: offset and size must be non-zero multiples of 2 MiB"
 		[ $((off + len)) -le "$size" ] ||

@@ -15,7 +15,8 @@
 #   destroyed and a new PVH guest reads the pattern back.
 # again (after the whole machine restarted): dom0 and a PV guest read it
 #   back; then a PVH guest mounts the namespace as ext2 with -o dax (which
-#   overwrites the pattern). fsdax in a PV guest is not tested: see
+#   overwrites the pattern); then ndctl makes it fsdax with map=dev, and
+#   xen-pmem must refuse it. fsdax in a PV guest is not tested: see
 #   Documentation/admin-guide/xen-vnvdimm.rst.
 #
 # Guests come from /etc/xen/NAME.cfg, whose extra= holds @PMEM@ for the
@@ -211,6 +212,10 @@ first() {
 	xen-pmem create "$(guest_cfg pmv "$claims")" "${ns}:0:1024" >/tmp/pmdup.out 2>&1
 	[ $? != 0 ] && grep -q "beyond the end of $ns" /tmp/pmdup.out
 	ok $? "a range past the namespace is refused: $(cat /tmp/pmdup.out)"
+	xen-pmem create "$(guest_cfg pmv "$claims")" "${ns}:-2:4" >/tmp/pmdup.out 2>&1
+	[ $? != 0 ] && grep -q "offset and size must be decimal MiB" /tmp/pmdup.out &&
+		! xl domid pmv >/dev/null 2>&1
+	ok $? "a negative offset is refused: $(cat /tmp/pmdup.out)"
 	xen-pmem create "$(guest_cfg pmv "$claims")" 0x100000 >/tmp/pmdup.out 2>&1
 	[ $? != 0 ] && grep -q "not a libnvdimm namespace name" /tmp/pmdup.out
 	ok $? "a frame number is refused: $(cat /tmp/pmdup.out)"
@@ -254,11 +259,27 @@ again() {
 	ok $? "xen-pmem create: PVH guest pmdax gets $ns: $(cat /tmp/pmdax.out)"
 	wait_gone pmdax 600
 	ok $? "PVH guest pmdax tried fsdax and powered off"
+	fsdax_refused
+}
+
+# Last, as it overwrites the start of the namespace: in fsdax mode with
+# map=dev, dom0's struct pages live inside it, and xen-pmem must refuse.
+fsdax_refused() {
+	if ! ndctl create-namespace -f -e "$ns" -m fsdax --map=dev >/tmp/ndctl.out 2>&1; then
+		step=$((step + 1))
+		echo "ok $step # SKIP ndctl cannot make $ns fsdax here: $(tail -n 1 /tmp/ndctl.out)"
+		return
+	fi
+	ns=$(ndctl list -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
+	xen-pmem create "$(guest_cfg pmv "$claims")" "$ns" >/tmp/pmfs.out 2>&1
+	[ $? != 0 ] && grep -q "claimed by pfn.*fsdax mode" /tmp/pmfs.out &&
+		! xl domid pmv >/dev/null 2>&1
+	ok $? "an fsdax namespace (map=dev) is refused: $(cat /tmp/pmfs.out)"
 }
 
 echo "TAP version 13"
 case $1 in
-first) echo "1..30"; first "$2" ;;
-again) echo "1..6"; again "$2" ;;
+first) echo "1..31"; first "$2" ;;
+again) echo "1..7"; again "$2" ;;
 *) echo "usage: vnvdimm_host.sh first|again SEED" >&2; exit 2 ;;
 esac
