@@ -210,13 +210,13 @@ TEST(pmu_sysfs)
 TEST(pmi_counters)
 {
 	char buf[256];
-	int n = read_text("/sys/kernel/debug/xen_pmu", buf, sizeof(buf));
+	int n = read_text("/sys/kernel/debug/xen/pmu", buf, sizeof(buf));
 
 	if (!pv_guest()) {
 		EXPECT_EQ(-ENOENT, n);
 		return;
 	}
-	ASSERT_LT(0, n) TH_LOG("/sys/kernel/debug/xen_pmu: %s", strerror(-n));
+	ASSERT_LT(0, n) TH_LOG("/sys/kernel/debug/xen/pmu: %s", strerror(-n));
 	if (claim("xst.hwpmu=", "1"))
 		return;
 	EXPECT_NE(NULL, strstr(buf, "registered 0\n"));
