@@ -48,8 +48,10 @@ namespace_frames() {
 	# A claimed namespace (fsdax, devdax, sector) keeps dom0's metadata in
 	# its own range: an info block, and with map=dev dom0's struct pages.
 	claim=$(cat "$ND/$ns/holder" 2>/dev/null) || claim=
-	[ -z "$claim" ] ||
-		die "$ns: claimed by $claim ($(cat "$ND/$ns/mode" 2>/dev/null) mode): its range holds dom0's metadata; lend a raw namespace (ndctl create-namespace -e $ns -m raw -f)"
+	mode=$(cat "$ND/$ns/mode" 2>/dev/null) || mode=
+	[ -z "$claim" ] || die "$ns: claimed by $claim ($mode mode):" \
+		"its range holds dom0's metadata; lend a raw namespace" \
+		"(ndctl create-namespace -e $ns -m raw -f)"
 	start=$(cat "$ND/$ns/resource" 2>/dev/null) || die "$ns: not enabled (no resource)"
 	size=$(cat "$ND/$ns/size")
 	[ "$size" -gt 0 ] || die "$ns: zero size"
@@ -58,7 +60,8 @@ namespace_frames() {
 		rest=${1#*:}
 		o=${rest%%:*} l=${rest#*:}
 		[ "$o" != "$rest" ] && decimal "$o" && decimal "$l" ||
-			die "$1: offset and size must be decimal MiB (NAMESPACE:OFFSET_MIB:SIZE_MIB)"
+			die "$1: offset and size must be decimal MiB" \
+				"(NAMESPACE:OFFSET_MIB:SIZE_MIB)"
 		off=$((o * 1048576))
 		len=$((l * 1048576))
 		[ $((off % 2097152)) = 0 ] && [ $((len % 2097152)) = 0 ] && [ "$len" -gt 0 ] ||
