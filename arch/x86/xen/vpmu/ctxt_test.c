@@ -185,6 +185,14 @@ static struct xen_pmu_data *intel_page(struct kunit *test,
 	return d;
 }
 
+/* The layout most tests use: 4 counters and 3 fixed, and its page */
+static struct xen_pmu_data *intel_4_3_page(struct kunit *test,
+					   struct vpmu_layout *l)
+{
+	vpmu_layout_intel(l, CPUID_0A_EAX(4, 4), 3);
+	return intel_page(test, l);
+}
+
 static u64 *intel_fixed(struct xen_pmu_data *d, unsigned int i)
 {
 	struct xen_pmu_intel_ctxt *c = &d->pmu.c.intel;
@@ -237,8 +245,7 @@ static void vpmu_test_intel_context(struct kunit *test)
 	struct vpmu_layout l;
 	unsigned int i;
 
-	vpmu_layout_intel(&l, CPUID_0A_EAX(4, 4), 3);
-	d = intel_page(test, &l);
+	d = intel_4_3_page(test, &l);
 	c = &d->pmu.c.intel;
 	for (i = 0; i < l.fixed; i++)
 		*intel_fixed(d, i) = 0xf00 + i;
@@ -293,8 +300,7 @@ static void vpmu_test_intel_overflow(struct kunit *test)
 	struct vpmu_layout l;
 	u64 both = BIT_ULL(0) | BIT_ULL(1) | BIT_ULL(3) | BIT_ULL(32);
 
-	vpmu_layout_intel(&l, CPUID_0A_EAX(4, 4), 3);
-	d = intel_page(test, &l);
+	d = intel_4_3_page(test, &l);
 	c = &d->pmu.c.intel;
 	c->global_status = both;
 	expect_msr(test, &l, d, MSR_CORE_PERF_GLOBAL_STATUS, both);
@@ -362,14 +368,11 @@ static bool intel_xen_takes(struct xen_pmu_data *d,
 /* A refused context is made one Xen takes, with every counter stopped. */
 static void vpmu_test_quiesce_intel(struct kunit *test)
 {
-	struct xen_pmu_intel_ctxt *c;
-	struct xen_pmu_data *d;
 	struct vpmu_layout l;
+	struct xen_pmu_data *d = intel_4_3_page(test, &l);
+	struct xen_pmu_intel_ctxt *c = &d->pmu.c.intel;
 	unsigned int i;
 
-	vpmu_layout_intel(&l, CPUID_0A_EAX(4, 4), 3);
-	d = intel_page(test, &l);
-	c = &d->pmu.c.intel;
 	c->global_ctrl = 0x70000000f;
 	c->fixed_ctrl = 0x777;		/* AnyThread on each */
 	c->pebs_enable = 1;
@@ -448,8 +451,7 @@ static void vpmu_test_bad_banks(struct kunit *test)
 	struct vpmu_reg reg;
 	u64 val;
 
-	vpmu_layout_intel(&l, CPUID_0A_EAX(4, 4), 3);
-	d = intel_page(test, &l);
+	d = intel_4_3_page(test, &l);
 	for (bc = bank_cases; bc < bank_cases + ARRAY_SIZE(bank_cases); bc++) {
 		d->pmu.c.intel.fixed_counters = bc->fixed_counters;
 		d->pmu.c.intel.arch_counters = bc->arch_counters;
