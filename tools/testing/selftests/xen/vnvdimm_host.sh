@@ -272,7 +272,7 @@ fsdax_refused() {
 	fi
 	ns=$(ndctl list -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
 	xen-pmem create "$(guest_cfg pmv "$claims")" "$ns" >/tmp/pmfs.out 2>&1
-	[ $? != 0 ] && grep -q "claimed by pfn.*fsdax mode" /tmp/pmfs.out &&
+	[ $? != 0 ] && grep -q "claimed by pfn[0-9.]* (memory mode)" /tmp/pmfs.out &&
 		! xl domid pmv >/dev/null 2>&1
 	ok $? "an fsdax namespace (map=dev) is refused: $(cat /tmp/pmfs.out)"
 }
