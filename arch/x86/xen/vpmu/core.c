@@ -312,7 +312,10 @@ void xen_pmu_init(int cpu)
 	/* Registration is PV-only; the other vCPUs follow CPU 0's outcome. */
 	if (!xen_pv_domain() || (cpu && !is_xen_pmu))
 		return;
-	if (!page) {
+	if (page) {
+		/* No stale PMU_CACHED: the CPU's handler ran last before. */
+		clear_page(page);
+	} else {
 		page = (struct xen_pmu_data *)get_zeroed_page(GFP_KERNEL);
 		if (!page) {
 			pr_warn("CPU%d: no memory for the vPMU page\n", cpu);
