@@ -313,7 +313,7 @@ void xen_pmu_init(int cpu)
 	if (!xen_pv_domain() || (cpu && !is_xen_pmu))
 		return;
 	if (page) {
-		/* No stale PMU_CACHED: the CPU's handler ran last before. */
+		/* Nothing stale (PMU_CACHED) from before the CPU went down */
 		clear_page(page);
 	} else {
 		page = (struct xen_pmu_data *)get_zeroed_page(GFP_KERNEL);
