@@ -23,10 +23,11 @@ die() {
 	exit 1
 }
 
-# decimal WORD: digits only, no sign and no leading zero (sh reads octal)
+# decimal WORD: digits only, no sign, no leading zero (sh reads octal),
+# and at most 9 of them, so that a MiB count times 2^20 cannot wrap
 decimal() {
 	case $1 in
-	'' | *[!0-9]* | 0?*) return 1 ;;
+	'' | *[!0-9]* | 0?* | ??????????*) return 1 ;;
 	esac
 }
 

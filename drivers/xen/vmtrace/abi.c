@@ -7,10 +7,11 @@
 
 /*
  * Try each version this driver knows, newest first. Xen checks the
- * version right after copying the argument, before the command and the
- * domain, so any answer but EACCES and EFAULT means the version was taken.
+ * version right after copying the argument (EACCES), then looks up the
+ * probe's domain, DOMID_INVALID (ESRCH). Any other answer is not Xen's
+ * domctl as this driver knows it.
  * Returns 0 with *@version set, -EOPNOTSUPP when Xen took none, or the
- * probe's -EFAULT.
+ * probe's other error.
  */
 int vmtrace_find_domctl_version(vmtrace_domctl_probe_t probe, void *ctx,
 				u32 *version)
@@ -21,12 +22,12 @@ int vmtrace_find_domctl_version(vmtrace_domctl_probe_t probe, void *ctx,
 
 	for (i = 0; i < ARRAY_SIZE(versions); i++) {
 		err = probe(ctx, versions[i]);
-		if (err == -EFAULT)
-			return err;
-		if (err != -EACCES) {
+		if (err == -ESRCH) {
 			*version = versions[i];
 			return 0;
 		}
+		if (err != -EACCES)
+			return err;
 	}
 	return -EOPNOTSUPP;
 }

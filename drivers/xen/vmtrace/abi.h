@@ -3,9 +3,9 @@
  * The part of Xen's domctl and sysctl ABI that vmtrace needs, from Xen's
  * public domctl.h and sysctl.h (4.17 to 4.20). Both interfaces carry a
  * version that Xen checks before anything else, refusing any other with
- * EACCES. Each release bumps the domctl version, but XEN_DOMCTL_vmtrace_op,
- * its number and the layout used here did not change from 4.17 to 4.20,
- * nor did the physinfo sysctl.
+ * EACCES. Xen 4.18 and 4.19 each bumped the domctl version, but
+ * XEN_DOMCTL_vmtrace_op, its number and the layout used here did not
+ * change from 4.17 to 4.20, nor did the physinfo sysctl (0x15).
  */
 #ifndef _XEN_VMTRACE_ABI_H
 #define _XEN_VMTRACE_ABI_H

@@ -76,13 +76,14 @@ static int vmtrace_check_domctl(void)
 	if (err) {
 		pr_info_ratelimited("Xen took none of the domctl versions of Xen 4.17 to 4.20 (%d)\n",
 				    err);
+		err = -EOPNOTSUPP;
 		goto out;
 	}
 	pr_info("Xen takes domctl interface version %#x\n", version);
 	WRITE_ONCE(vmtrace_domctl_version, version);
 out:
 	mutex_unlock(&probing);
-	return err ? -EOPNOTSUPP : 0;
+	return err;
 }
 
 static int vmtrace_check_xen(void)
@@ -217,21 +218,21 @@ static int vmtrace_attach(struct vmtrace_session *s, struct xen_vmtrace_attach *
 
 /*
  * Empty the buffer and (re)start tracing. Xen refuses reset_and_enable
- * while the vCPU traces, so a running trace is stopped first; Xen then
+ * (EINVAL) while it counts the vCPU as tracing, so then the trace is
+ * stopped and reset again; a stop Xen refuses too keeps its EINVAL. Xen
  * restarts at offset 0, and so does the count.
  */
 static int vmtrace_reset(struct vmtrace_session *s)
 {
-	u64 ctl;
-	int err;
+	int err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_reset_and_enable, 0,
+				 NULL);
 
-	err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_get_option,
-			     MSR_IA32_RTIT_CTL, &ctl);
-	if (!err && (ctl & RTIT_CTL_TRACEEN))
+	if (err == -EINVAL) {
 		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_disable, 0, NULL);
-	if (!err)
-		err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_reset_and_enable, 0,
-				     NULL);
+		if (!err)
+			err = vmtrace_domctl(s, XEN_DOMCTL_vmtrace_reset_and_enable,
+					     0, NULL);
+	}
 	if (!err)
 		vmtrace_ring_restart(&s->ring);
 	return err;

@@ -197,6 +197,7 @@ static void vmtrace_abi_test_domctl_version(struct kunit *test)
 	static const int xen417[] = { -EACCES, -EACCES, -ESRCH };
 	static const int newer[] = { -EACCES, -EACCES, -EACCES };
 	static const int fault[] = { -EACCES, -EFAULT };
+	static const int eperm[] = { -EPERM };
 	static const struct {
 		const char *xen;
 		const int *answers;
@@ -209,6 +210,7 @@ static void vmtrace_abi_test_domctl_version(struct kunit *test)
 		{ "4.17", xen417, ARRAY_SIZE(xen417), 0, 0x15 },
 		{ "4.21 (a new version)", newer, ARRAY_SIZE(newer), -EOPNOTSUPP, 0 },
 		{ "a bad argument", fault, ARRAY_SIZE(fault), -EFAULT, 0 },
+		{ "a refusal before the domain", eperm, ARRAY_SIZE(eperm), -EPERM, 0 },
 	};
 	static const u32 order[] = VMTRACE_DOMCTL_VERSIONS;
 	struct probe_script p;

@@ -62,6 +62,7 @@ struct vpmu_cpu {
 	struct xen_pmu_data *page;	/* registered with Xen, or NULL */
 	struct xen_pmu_data *kept;	/* this CPU's page, once allocated */
 	bool in_pmi;
+	u64 ctrls[VPMU_MAX_COUNTERS];	/* event selects Xen handed the PMI */
 };
 
 /* For the benchmark: hypercalls per PMI (the design allows one) */
@@ -218,7 +219,7 @@ static unsigned long vpmu_guest_ip(void)
 {
 	struct xen_pmu_data *d = vpmu_pmi_page();
 
-	return d ? d->pmu.r.regs.ip : 0;
+	return d ? vpmu_sample_ip(d) : 0;
 }
 
 static struct perf_guest_info_callbacks vpmu_guest_cbs = {
@@ -232,10 +233,14 @@ static struct perf_guest_info_callbacks vpmu_guest_cbs = {
  * stop the counters in the page and flush again. perf's events on this
  * CPU stop counting; the vCPU's PMU keeps working.
  */
-static int vpmu_flush_refused(struct xen_pmu_data *d, int err)
+static int vpmu_flush_refused(struct vpmu_cpu *vc, struct xen_pmu_data *d,
+			      int err)
 {
 	this_cpu_inc(vpmu_stats.flush_errors);
-	vpmu_ctxt_quiesce(&vpmu_layout, d);
+	/* Unregistered meanwhile (suspend): nothing of Xen's to recover */
+	if (READ_ONCE(vc->page) != d)
+		return err;
+	vpmu_ctxt_quiesce(&vpmu_layout, d, vc->ctrls);
 	err = vpmu_op(XENPMU_flush, NULL);
 	if (!err)
 		this_cpu_inc(vpmu_stats.quiesced);
@@ -258,12 +263,13 @@ irqreturn_t xen_pmu_irq_handler(int irq, void *dev_id)
 		return IRQ_NONE;
 	this_cpu_inc(vpmu_stats.pmis);
 	vc->in_pmi = true;
+	vpmu_ctxt_save_controls(&vpmu_layout, d, vc->ctrls);
 	vpmu_sample_regs(d, &regs);
 	if (x86_pmu.handle_irq && x86_pmu.handle_irq(&regs))
 		ret = IRQ_HANDLED;
 	err = vpmu_op(XENPMU_flush, NULL);
 	if (err)
-		err = vpmu_flush_refused(d, err);
+		err = vpmu_flush_refused(vc, d, err);
 	vc->in_pmi = false;
 	return err ? IRQ_NONE : ret;
 }

@@ -28,6 +28,8 @@
 #define VPMU_INTEL_MAX_FIXED	3
 #define VPMU_AMD_K7_COUNTERS	4
 #define VPMU_AMD_CORE_COUNTERS	6
+static_assert(VPMU_AMD_CORE_COUNTERS <= VPMU_MAX_COUNTERS);
+static_assert(VPMU_INTEL_MAX_COUNTERS <= VPMU_MAX_COUNTERS);
 /* RDPMC's ECX bit that selects Intel's fixed counters */
 #define VPMU_RDPMC_FIXED	BIT(30)
 
@@ -311,16 +313,30 @@ int vpmu_ctxt_write(const struct vpmu_layout *l, struct xen_pmu_data *d,
 	return 0;
 }
 
+/* The event selects of a context Xen handed over, which it had taken */
+void vpmu_ctxt_save_controls(const struct vpmu_layout *l,
+			     struct xen_pmu_data *d, u64 *ctrls)
+{
+	struct vpmu_reg reg = { .kind = VPMU_REG_CONTROL };
+
+	for (reg.index = 0; reg.index < l->counters; reg.index++)
+		if (vpmu_ctxt_read(l, d, &reg, &ctrls[reg.index]))
+			ctrls[reg.index] = 0;
+}
+
 /*
  * A context Xen refused at XENPMU_flush stays cached, and Xen drops every
  * later PMI of the vCPU. Make it one Xen takes, with every counter
- * stopped: Intel's checks pass on zeroed controls, AMD's compare only the
- * reserved bits of each event select, so only its enable bit goes.
+ * stopped. Intel's checks pass on cleared controls. AMD's compare each
+ * event select's reserved bits with Xen's own, so the selects Xen handed
+ * over (@ctrls, from vpmu_ctxt_save_controls()) come back, disabled.
+ * Counter values stay: perf reads them on, and Xen took them before.
  */
-void vpmu_ctxt_quiesce(const struct vpmu_layout *l, struct xen_pmu_data *d)
+void vpmu_ctxt_quiesce(const struct vpmu_layout *l, struct xen_pmu_data *d,
+		       const u64 *ctrls)
 {
 	struct xen_pmu_intel_ctxt *c = &d->pmu.c.intel;
-	struct vpmu_reg reg;
+	struct vpmu_reg reg = { .kind = VPMU_REG_CONTROL };
 	u64 *slot;
 
 	if (l->vendor == VPMU_VENDOR_INTEL) {
@@ -331,15 +347,11 @@ void vpmu_ctxt_quiesce(const struct vpmu_layout *l, struct xen_pmu_data *d)
 		c->ds_area = 0;
 	}
 	for (reg.index = 0; reg.index < l->counters; reg.index++) {
-		reg.kind = VPMU_REG_CONTROL;
-		if (!ctxt_slot(l, d, &reg, &slot))
-			*slot &= l->vendor == VPMU_VENDOR_AMD ?
-				 ~ARCH_PERFMON_EVENTSEL_ENABLE : 0;
-	}
-	/* Values wider than the counters would be refused too. */
-	for (reg.index = 0; reg.index < l->fixed; reg.index++) {
-		reg.kind = VPMU_REG_FIXED;
-		if (!ctxt_slot(l, d, &reg, &slot))
+		if (ctxt_slot(l, d, &reg, &slot))
+			continue;
+		if (l->vendor == VPMU_VENDOR_AMD)
+			*slot = ctrls[reg.index] & ~ARCH_PERFMON_EVENTSEL_ENABLE;
+		else
 			*slot = 0;
 	}
 }
@@ -409,6 +421,15 @@ unsigned int vpmu_sample_state(const struct xen_pmu_data *d, bool dom0)
 	return PERF_GUEST_ACTIVE | PERF_GUEST_USER;
 }
 
+/*
+ * The IP of a sample. For DOMID_IDLE (self mode: Xen hands dom0 what its
+ * idle vCPU's guest frame holds, not where Xen ran) there is none.
+ */
+unsigned long vpmu_sample_ip(const struct xen_pmu_data *d)
+{
+	return d->domain_id == DOMID_IDLE ? 0 : d->pmu.r.regs.ip;
+}
+
 /* Registers of a sample; none of Xen's but its IP */
 void vpmu_sample_regs(const struct xen_pmu_data *d, struct pt_regs *regs)
 {
@@ -416,7 +437,7 @@ void vpmu_sample_regs(const struct xen_pmu_data *d, struct pt_regs *regs)
 	bool xen = vpmu_sample_in_xen(d);
 
 	memset(regs, 0, sizeof(*regs));
-	regs->ip = r->ip;
+	regs->ip = vpmu_sample_ip(d);
 	regs->sp = xen ? 0 : r->sp;
 	regs->flags = xen ? X86_EFLAGS_FIXED : r->flags;
 	if (!xen && sample_in_user(d)) {

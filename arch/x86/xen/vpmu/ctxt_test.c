@@ -371,6 +371,7 @@ static void vpmu_test_quiesce_intel(struct kunit *test)
 	struct vpmu_layout l;
 	struct xen_pmu_data *d = intel_4_3_page(test, &l);
 	struct xen_pmu_intel_ctxt *c = &d->pmu.c.intel;
+	u64 ctrls[VPMU_MAX_COUNTERS] = {};
 	unsigned int i;
 
 	c->global_ctrl = 0x70000000f;
@@ -378,31 +379,51 @@ static void vpmu_test_quiesce_intel(struct kunit *test)
 	c->pebs_enable = 1;
 	c->ds_area = 0xffff888000002000;
 	for (i = 0; i < l.fixed; i++)
-		*intel_fixed(d, i) = 1ULL << 50;
+		*intel_fixed(d, i) = 0xfffffff00000 + i;
 	for (i = 0; i < l.counters; i++) {
 		intel_pair(d, i)->counter = 0x1000 + i;
 		intel_pair(d, i)->control = 0x43003c | BIT_ULL(21);
 	}
 	KUNIT_ASSERT_FALSE(test, intel_xen_takes(d, &l));
 
-	vpmu_ctxt_quiesce(&l, d);
+	vpmu_ctxt_quiesce(&l, d, ctrls);
 	KUNIT_EXPECT_TRUE(test, intel_xen_takes(d, &l));
 	KUNIT_EXPECT_EQ(test, c->global_ctrl, 0ULL);
 	KUNIT_EXPECT_EQ(test, c->ds_area, 0ULL);
 	for (i = 0; i < l.counters; i++) {
 		KUNIT_EXPECT_EQ(test, intel_pair(d, i)->control, 0ULL);
-		/* Counts are left as they were. */
+		/* Counts are left as they were: perf reads them on. */
 		KUNIT_EXPECT_EQ(test, intel_pair(d, i)->counter, 0x1000ULL + i);
 	}
+	for (i = 0; i < l.fixed; i++)
+		KUNIT_EXPECT_EQ(test, *intel_fixed(d, i), 0xfffffff00000ULL + i);
 }
 
-/* AMD: Xen compares reserved bits with its own, so only EN may go. */
+/* Xen 4.17's amd_vpmu_load(): reserved bits as Xen read them at boot */
+#define AMD_RSVD_MASK	(~(BIT_ULL(42) - 1) | 0xfULL << 36 | BIT_ULL(21) | \
+			 BIT_ULL(19))
+
+static bool amd_xen_takes(const u64 *ctl, const u64 *xen_rsvd, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if ((ctl[i] & AMD_RSVD_MASK) != xen_rsvd[i])
+			return false;
+	return true;
+}
+
+/*
+ * AMD: perf left a select with a reserved bit flipped; the selects Xen
+ * handed over come back, disabled, and Xen's check passes again.
+ */
 static void vpmu_test_quiesce_amd(struct kunit *test)
 {
 	struct xen_pmu_data *d = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	u64 xen_rsvd[4], handed[VPMU_MAX_COUNTERS] = {};
 	struct xen_pmu_amd_ctxt *c;
 	struct vpmu_layout l;
-	u64 *ctl;
+	u64 *ctl, *ctr;
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, d);
@@ -410,12 +431,24 @@ static void vpmu_test_quiesce_amd(struct kunit *test)
 	c = &d->pmu.c.amd;
 	c->counters = sizeof(*c);
 	c->ctrls = sizeof(*c) + l.counters * sizeof(u64);
+	ctr = (u64 *)((char *)c + c->counters);
 	ctl = (u64 *)((char *)c + c->ctrls);
-	for (i = 0; i < l.counters; i++)
-		ctl[i] = 0x30000530076ULL | (i ? ARCH_PERFMON_EVENTSEL_ENABLE : 0);
-	vpmu_ctxt_quiesce(&l, d);
-	for (i = 0; i < l.counters; i++)
-		KUNIT_EXPECT_EQ(test, ctl[i], 0x30000130076ULL);
+	for (i = 0; i < l.counters; i++) {
+		xen_rsvd[i] = i & 1 ? BIT_ULL(40) << 2 : 0;
+		ctl[i] = xen_rsvd[i] | 0x530076 | ARCH_PERFMON_EVENTSEL_ENABLE;
+		ctr[i] = 0x7000 + i;
+	}
+	KUNIT_ASSERT_TRUE(test, amd_xen_takes(ctl, xen_rsvd, l.counters));
+	vpmu_ctxt_save_controls(&l, d, handed);
+	ctl[2] |= BIT_ULL(21);
+	KUNIT_ASSERT_FALSE(test, amd_xen_takes(ctl, xen_rsvd, l.counters));
+
+	vpmu_ctxt_quiesce(&l, d, handed);
+	KUNIT_EXPECT_TRUE(test, amd_xen_takes(ctl, xen_rsvd, l.counters));
+	for (i = 0; i < l.counters; i++) {
+		KUNIT_EXPECT_EQ(test, ctl[i], xen_rsvd[i] | 0x130076);
+		KUNIT_EXPECT_EQ(test, ctr[i], 0x7000ULL + i);
+	}
 }
 
 struct bank_case {
@@ -602,7 +635,10 @@ static void vpmu_test_samples(struct kunit *test)
 		vpmu_sample_regs(d, &regs);
 		KUNIT_EXPECT_EQ_MSG(test, user_mode(&regs), sc->user, "%s",
 				    sc->what);
-		KUNIT_EXPECT_EQ(test, regs.ip, 0xffffffff81000000UL + sc->cpl);
+		/* Xen's idle loop has no IP to give. */
+		KUNIT_EXPECT_EQ_MSG(test, regs.ip, sc->domain == DOMID_IDLE ? 0UL :
+				    0xffffffff81000000UL + sc->cpl, "%s", sc->what);
+		KUNIT_EXPECT_EQ(test, vpmu_sample_ip(d), regs.ip);
 		/* Xen's stack pointer is not a guest's to see. */
 		KUNIT_EXPECT_EQ_MSG(test, regs.sp, vpmu_sample_in_xen(d) ? 0UL :
 				    0x7ffd0000UL + sc->domain, "%s", sc->what);

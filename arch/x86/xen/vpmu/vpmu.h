@@ -64,7 +64,12 @@ int vpmu_ctxt_read(const struct vpmu_layout *l, struct xen_pmu_data *d,
 		   const struct vpmu_reg *reg, u64 *val);
 int vpmu_ctxt_write(const struct vpmu_layout *l, struct xen_pmu_data *d,
 		    const struct vpmu_reg *reg, u64 val);
-void vpmu_ctxt_quiesce(const struct vpmu_layout *l, struct xen_pmu_data *d);
+/* Event selects, as many as VPMU_MAX_COUNTERS */
+#define VPMU_MAX_COUNTERS	6
+void vpmu_ctxt_save_controls(const struct vpmu_layout *l,
+			     struct xen_pmu_data *d, u64 *ctrls);
+void vpmu_ctxt_quiesce(const struct vpmu_layout *l, struct xen_pmu_data *d,
+		       const u64 *ctrls);
 /* RDPMC's ECX to a register, and to the MSR that reads it outside a PMI */
 int vpmu_rdpmc_reg(const struct vpmu_layout *l, u32 ecx,
 		   struct vpmu_reg *reg);
@@ -73,6 +78,7 @@ u32 vpmu_reg_msr(const struct vpmu_layout *l, const struct vpmu_reg *reg);
 /* A sample: perf's guest state (PERF_GUEST_*) and the registers */
 bool vpmu_sample_in_xen(const struct xen_pmu_data *d);
 unsigned int vpmu_sample_state(const struct xen_pmu_data *d, bool dom0);
+unsigned long vpmu_sample_ip(const struct xen_pmu_data *d);
 void vpmu_sample_regs(const struct xen_pmu_data *d, struct pt_regs *regs);
 
 /* /sys/hypervisor/pmu words; parsers return 0 or -EINVAL */

@@ -216,6 +216,11 @@ first() {
 	[ $? != 0 ] && grep -q "offset and size must be decimal MiB" /tmp/pmdup.out &&
 		! xl domid pmv >/dev/null 2>&1
 	ok $? "a negative offset is refused: $(cat /tmp/pmdup.out)"
+	# 2^44 - 2 MiB: times 2^20 it wraps to 2 MiB below the namespace
+	xen-pmem create "$(guest_cfg pmv "$claims")" "${ns}:17592186044414:2" >/tmp/pmdup.out 2>&1
+	[ $? != 0 ] && grep -q "offset and size must be decimal MiB" /tmp/pmdup.out &&
+		! xl domid pmv >/dev/null 2>&1
+	ok $? "an offset that would wrap is refused: $(cat /tmp/pmdup.out)"
 	xen-pmem create "$(guest_cfg pmv "$claims")" 0x100000 >/tmp/pmdup.out 2>&1
 	[ $? != 0 ] && grep -q "not a libnvdimm namespace name" /tmp/pmdup.out
 	ok $? "a frame number is refused: $(cat /tmp/pmdup.out)"
@@ -270,7 +275,9 @@ again() {
 claimed_refused() {
 	if ! ndctl create-namespace -f -e "$ns" -m sector >/tmp/ndctl.out 2>&1; then
 		step=$((step + 1))
-		echo "ok $step # SKIP ndctl cannot make $ns a sector namespace (a kernel without CONFIG_BTT): $(tr '\n' ' ' </tmp/ndctl.out)"
+		why=$(tr '\n' ' ' </tmp/ndctl.out)
+		echo "ok $step # SKIP ndctl cannot make $ns a sector namespace" \
+			"(a kernel without CONFIG_BTT): $why"
 		return
 	fi
 	ns=$(ndctl list -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n 1)
@@ -284,7 +291,7 @@ claimed_refused() {
 
 echo "TAP version 13"
 case $1 in
-first) echo "1..31"; first "$2" ;;
+first) echo "1..32"; first "$2" ;;
 again) echo "1..7"; again "$2" ;;
 *) echo "usage: vnvdimm_host.sh first|again SEED" >&2; exit 2 ;;
 esac
