@@ -399,6 +399,23 @@ static void vpmu_test_quiesce_intel(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, *intel_fixed(d, i), 0xfffffff00000ULL + i);
 }
 
+/* A page as Xen fills it for AMD: counters, then event selects */
+static struct xen_pmu_data *amd_page(struct kunit *test,
+				     const struct vpmu_layout *l, u64 **ctr,
+				     u64 **ctl)
+{
+	struct xen_pmu_data *d = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct xen_pmu_amd_ctxt *c;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	c = &d->pmu.c.amd;
+	c->counters = sizeof(*c);
+	c->ctrls = sizeof(*c) + l->counters * sizeof(u64);
+	*ctr = (u64 *)((char *)c + c->counters);
+	*ctl = (u64 *)((char *)c + c->ctrls);
+	return d;
+}
+
 /* Xen 4.17's amd_vpmu_load(): reserved bits as Xen read them at boot */
 #define AMD_RSVD_MASK	(~(BIT_ULL(42) - 1) | 0xfULL << 36 | BIT_ULL(21) | \
 			 BIT_ULL(19))
@@ -419,20 +436,14 @@ static bool amd_xen_takes(const u64 *ctl, const u64 *xen_rsvd, unsigned int n)
  */
 static void vpmu_test_quiesce_amd(struct kunit *test)
 {
-	struct xen_pmu_data *d = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	u64 xen_rsvd[4], handed[VPMU_MAX_COUNTERS] = {};
-	struct xen_pmu_amd_ctxt *c;
+	struct xen_pmu_data *d;
 	struct vpmu_layout l;
 	u64 *ctl, *ctr;
 	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, d);
 	vpmu_layout_amd(&l, false);
-	c = &d->pmu.c.amd;
-	c->counters = sizeof(*c);
-	c->ctrls = sizeof(*c) + l.counters * sizeof(u64);
-	ctr = (u64 *)((char *)c + c->counters);
-	ctl = (u64 *)((char *)c + c->ctrls);
+	d = amd_page(test, &l, &ctr, &ctl);
 	for (i = 0; i < l.counters; i++) {
 		xen_rsvd[i] = i & 1 ? BIT_ULL(40) << 2 : 0;
 		ctl[i] = xen_rsvd[i] | 0x530076 | ARCH_PERFMON_EVENTSEL_ENABLE;
@@ -498,19 +509,15 @@ static void vpmu_test_bad_banks(struct kunit *test)
 
 static void vpmu_test_amd_context(struct kunit *test)
 {
-	struct xen_pmu_data *d = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	struct xen_pmu_amd_ctxt *c;
+	struct xen_pmu_data *d;
 	struct vpmu_layout l;
 	u64 *ctr, *ctl;
 	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, d);
 	vpmu_layout_amd(&l, true);
+	d = amd_page(test, &l, &ctr, &ctl);
 	c = &d->pmu.c.amd;
-	c->counters = sizeof(*c);
-	c->ctrls = sizeof(*c) + l.counters * sizeof(u64);
-	ctr = (u64 *)((char *)c + c->counters);
-	ctl = (u64 *)((char *)c + c->ctrls);
 	for (i = 0; i < l.counters; i++) {
 		ctr[i] = 0xa00 + i;
 		ctl[i] = 0xb00 + i;
