@@ -38,6 +38,10 @@ run_domu() {
 		t=$((t + 1))
 		if [ $t -ge "$limit" ]; then
 			echo "XST-FAIL: domU $name still running after $limit s"
+			# Where its vCPUs are, when the mode packed xenctx.
+			[ -x /usr/lib/xen-4.17/bin/xenctx ] &&
+				/usr/lib/xen-4.17/bin/xenctx -a -C "$(xl domid "$name")" 2>&1 |
+				sed 's/^/XST-XENCTX /'
 			xl destroy "$name"
 			break
 		fi

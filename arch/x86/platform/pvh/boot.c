@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PVH boot, the C half: called by head.S in 64-bit mode on its own page
- * tables (the low 4 GiB identity mapped, the kernel at its link address,
- * wherever in physical memory the loader put it),
- * before startup_64 and before .bss is cleared. Checks the start info,
- * fills boot_params, and returns their physical address for startup_64.
+ * PVH boot, the C half: called by head.S on its own page tables (low
+ * memory identity mapped, the kernel at its link address, wherever in
+ * physical memory the loader put it), before startup_64 or startup_32 and
+ * before .bss is cleared. Checks the start info, fills boot_params, and
+ * returns their physical address for the native entry.
  */
 #include <linux/init.h>
 #include <linux/io.h>
@@ -24,7 +24,7 @@
 #include "start_info.h"
 #include "../../xen/xen-ops.h"
 
-/* All must outlive the .bss clear in x86_64_start_kernel. */
+/* All must outlive the .bss clear of x86_64_start_kernel or startup_32. */
 struct hvm_start_info pvh_start_info __initdata;
 static struct boot_params pvh_boot_params __initdata;
 static struct pvh_si_extra pvh_extra __initdata;
@@ -42,8 +42,14 @@ static struct {
 	struct boot_e820_entry entries[PVH_E820_EXT_MAX];
 } __packed pvh_e820_ext __initdata;
 
-/* What head.S maps one to one. */
+/* What head.S maps one to one, and where it maps the kernel's image. */
+#ifdef CONFIG_X86_64
 #define PVH_IDENTITY_LIMIT	(4ULL << 30)
+#define PVH_LINK_BASE		__START_KERNEL_map
+#else
+#define PVH_IDENTITY_LIMIT	((u64)__PAGE_OFFSET)
+#define PVH_LINK_BASE		__PAGE_OFFSET
+#endif
 
 #define PVH_DEBUG_PORT		0xe9	/* Xen HVM and QEMU isa-debugcon */
 
@@ -89,7 +95,7 @@ static u32 pvh_load_offset __initdata;
 
 static u64 __init pvh_pa(const void *p)
 {
-	return (u64)(uintptr_t)p - __START_KERNEL_map + pvh_load_offset;
+	return (u64)((uintptr_t)p - PVH_LINK_BASE) + pvh_load_offset;
 }
 
 /*
