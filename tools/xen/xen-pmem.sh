@@ -6,16 +6,26 @@
 #
 #   xen-pmem list
 #   xen-pmem create CONFIG NAMESPACE[:OFFSET_MIB:SIZE_MIB] [xl create args...]
+#   xen-pmem reclaim
 #
 # create takes the frames from libnvdimm, never from the admin: it adds the
 # iomem= line to "xl create -p", names the frames to the guest through a
 # "vpmem" xenbus device (the guest's drivers/nvdimm/xen checks them), and
 # unpauses the guest. A range that overlaps one another live guest holds is
 # refused, and so is anything libnvdimm does not know as persistent memory.
+#
+# While a guest holds any part of a namespace, dom0's pmem driver is
+# unbound from it (no /dev/pmemN in dom0), and the guest's reboot ends the
+# domain (xl's restart would map the frames again outside this record). A
+# watcher left behind by create gives the namespace back to dom0 once the
+# last holder is gone; "reclaim" does the same by hand.
 set -eu
 
 ND=/sys/bus/nd/devices
 BACK=/local/domain/0/backend/vpmem
+# TAKEN/KEY = NAMESPACE, which create unbound in dom0, to bind again; KEY
+# is the name with "_" for "." (xenstore node names have no dots)
+TAKEN=/local/domain/0/xen-pmem/taken
 LOCK=/run/xen-pmem.lock
 
 die() {
@@ -96,14 +106,78 @@ holder() {
 	done
 }
 
+# lock [TENTHS]: one xen-pmem at a time; wait up to TENTHS/10 s (30 s).
 lock() {
 	i=0
 	while ! mkdir "$LOCK" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -lt 300 ] || die "$LOCK is held: another xen-pmem still running?"
+		[ $i -lt "${1:-300}" ] || die "$LOCK is held: another xen-pmem still running?"
 		sleep 0.1
 	done
 	trap 'rmdir "$LOCK"' EXIT
+}
+
+# held NAMESPACE: does a live domain hold any part of it? (Prunes.)
+held() {
+	for d in $(xenstore-list "$BACK" 2>/dev/null); do
+		if ! alive "$d"; then
+			xenstore-rm "$BACK/$d"
+			continue
+		fi
+		for i in $(xenstore-list "$BACK/$d"); do
+			what=$(xenstore-read "$BACK/$d/$i/namespace")
+			[ "${what%%:*}" != "$1" ] || return 0
+		done
+	done
+	return 1
+}
+
+# take_from_dom0 NAMESPACE: unbind dom0's pmem driver, so that dom0 has no
+# /dev/pmemN for it while a guest holds it. Refused while dom0 uses it.
+take_from_dom0() {
+	disk=$(ls "$ND/$1/block" 2>/dev/null | head -n 1)
+	[ -n "$disk" ] || return 0
+	if cat /proc/mounts /proc/swaps 2>/dev/null | grep -q "^/dev/$disk[p0-9]* "; then
+		die "$1: /dev/$disk is mounted or swapped on in dom0: refused"
+	fi
+	users=$(ls "/sys/block/$disk/holders")
+	[ -z "$users" ] || die "$1: /dev/$disk is in use by $users in dom0: refused"
+	xenstore-write "$TAKEN/$(echo "$1" | tr . _)" "$1"
+	echo "$1" >"$ND/$1/driver/unbind" || die "$1: cannot unbind /dev/$disk in dom0"
+}
+
+# give_back: bind dom0's pmem driver again to each namespace create took
+# that no live domain holds any more.
+give_back() {
+	for key in $(xenstore-list "$TAKEN" 2>/dev/null); do
+		ns=$(xenstore-read "$TAKEN/$key")
+		held "$ns" && continue
+		if [ -d "$ND/$ns" ] && [ ! -e "$ND/$ns/driver" ]; then
+			echo "$ns" >/sys/bus/nd/drivers/nd_pmem/bind ||
+				echo "xen-pmem: $ns: cannot bind it to nd_pmem again" >&2
+		fi
+		xenstore-rm "$TAKEN/$key"
+		echo "xen-pmem: $ns is dom0's again"
+	done
+}
+
+# watch_holder DOMID: in the background, reclaim once the domain is gone.
+watch_holder() {
+	(
+		trap '' HUP
+		while alive "$1"; do
+			# The watch fires once when set, then at a domain's death;
+			# the timeout covers a death just before it was set.
+			timeout 30 xenstore-watch -n 2 @releaseDomain >/dev/null 2>&1 ||
+				sleep 5
+		done
+		"$0" reclaim
+	) </dev/null >>/var/log/xen/xen-pmem.log 2>&1 &
+}
+
+reclaim() {
+	lock 100000
+	give_back
 }
 
 cfg_value() {
@@ -126,15 +200,20 @@ create() {
 		holder_name=$(xenstore-read "/local/domain/$d/name")
 		die "$what (frames $mfn+$nr) is already given to domain $d ($holder_name): refused"
 	fi
+	take_from_dom0 "${what%%:*}"
 	case $type in
 	pv) iomem="$mfn,$nr" gfn=$mfn extra="e820_host=1" ;;
 	pvh | hvm) iomem="$mfn,$nr@$mfn" gfn=$mfn extra="" ;;
 	*) die "$cfg: type \"$type\" is not pv, pvh or hvm" ;;
 	esac
 	log=/var/log/xen/xen-pmem-$name.log
-	# xl leaves a child holding stdout: never a pipe.
-	xl create -p "$cfg" "iomem=[\"$iomem\"]" $extra "$@" >"$log" 2>&1 ||
+	# xl leaves a child holding stdout: never a pipe. on_reboot last: xl
+	# would restart the guest with the frames but without this record.
+	if ! xl create -p "$cfg" "iomem=[\"$iomem\"]" $extra "$@" 'on_reboot="destroy"' \
+		>"$log" 2>&1; then
+		give_back >/dev/null
 		die "xl create -p $cfg failed: $(tail -n 3 "$log")"
+	fi
 	domid=$(xl domid "$name")
 	be=$BACK/$domid/0 fe=/local/domain/$domid/device/vpmem/0
 	xenstore-write "$be/frontend" "$fe" "$be/frontend-id" "$domid" \
@@ -146,7 +225,9 @@ create() {
 	xenstore-chmod -r "$fe" "n$domid" r0
 	xenstore-write "$fe/state" 1
 	xl unpause "$domid"
-	echo "xen-pmem: domain $domid ($name): $what, frames $mfn+$nr at gfn $gfn"
+	watch_holder "$domid"
+	echo "xen-pmem: domain $domid ($name): $what, frames $mfn+$nr at gfn $gfn;" \
+		"dom0 gets it back when the domain is gone (a reboot ends it)"
 }
 
 list() {
@@ -160,11 +241,13 @@ list() {
 }
 
 usage() {
-	die "usage: xen-pmem list | create CONFIG NAMESPACE[:OFFSET_MIB:SIZE_MIB] [xl args...]"
+	die "usage: xen-pmem list | reclaim |" \
+		"create CONFIG NAMESPACE[:OFFSET_MIB:SIZE_MIB] [xl args...]"
 }
 
 case ${1:-} in
 list) list ;;
+reclaim) reclaim ;;
 create) shift; create "$@" ;;
 *) usage ;;
 esac

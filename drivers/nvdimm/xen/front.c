@@ -18,6 +18,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/numa.h>
+#include <linux/pm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <xen/xen.h>
@@ -230,6 +231,27 @@ static void xen_pmem_remove(struct xenbus_device *dev)
 	mutex_unlock(&xen_pmem_lock);
 }
 
+/*
+ * Save, restore and migration would carry the region's frame numbers to
+ * another time or host, where they name other memory. Refusing the first
+ * step of every system sleep transition makes the toolstack's suspend
+ * request fail while the guest runs on.
+ */
+static int xen_pmem_prepare(struct device *dev)
+{
+	struct xen_pmem *pm = dev_get_drvdata(dev);
+
+	if (!pm)
+		return 0;
+	dev_err(dev, "%pR is host persistent memory: refusing to suspend (save, migration, hibernation)\n",
+		&pm->res);
+	return -EBUSY;
+}
+
+static const struct dev_pm_ops xen_pmem_pm_ops = {
+	.prepare = xen_pmem_prepare,
+};
+
 static const struct xenbus_device_id xen_pmem_ids[] = {
 	{ "vpmem" },
 	{ "" }
@@ -239,6 +261,7 @@ static struct xenbus_driver xen_pmem_driver = {
 	.ids = xen_pmem_ids,
 	.probe = xen_pmem_probe,
 	.remove = xen_pmem_remove,
+	.driver.pm = &xen_pmem_pm_ops,
 };
 
 static int __init xen_pmem_init(void)
