@@ -87,22 +87,29 @@ alive() {
 	xenstore-read "/local/domain/$1/domid" >/dev/null 2>&1
 }
 
-# holder MFN NR: the live domain holding an overlapping range, if any.
-# Entries of dead domains are removed on the way.
-holder() {
+# live_entries: "DOMID/DEV" for each vpmem entry of a live domain; the
+# entries of dead domains are removed on the way.
+live_entries() {
 	for d in $(xenstore-list "$BACK" 2>/dev/null); do
 		if ! alive "$d"; then
 			xenstore-rm "$BACK/$d"
 			continue
 		fi
 		for i in $(xenstore-list "$BACK/$d"); do
-			m=0x$(xenstore-read "$BACK/$d/$i/mfn")
-			n=0x$(xenstore-read "$BACK/$d/$i/nr-frames")
-			if [ $((m)) -lt $((0x$1 + 0x$2)) ] && [ $((0x$1)) -lt $((m + n)) ]; then
-				echo "$d"
-				return
-			fi
+			echo "$d/$i"
 		done
+	done
+}
+
+# holder MFN NR: the live domain holding an overlapping range, if any.
+holder() {
+	for e in $(live_entries); do
+		m=0x$(xenstore-read "$BACK/$e/mfn")
+		n=0x$(xenstore-read "$BACK/$e/nr-frames")
+		if [ $((m)) -lt $((0x$1 + 0x$2)) ] && [ $((0x$1)) -lt $((m + n)) ]; then
+			echo "${e%/*}"
+			return
+		fi
 	done
 }
 
@@ -117,17 +124,11 @@ lock() {
 	trap 'rmdir "$LOCK"' EXIT
 }
 
-# held NAMESPACE: does a live domain hold any part of it? (Prunes.)
+# held NAMESPACE: does a live domain hold any part of it?
 held() {
-	for d in $(xenstore-list "$BACK" 2>/dev/null); do
-		if ! alive "$d"; then
-			xenstore-rm "$BACK/$d"
-			continue
-		fi
-		for i in $(xenstore-list "$BACK/$d"); do
-			what=$(xenstore-read "$BACK/$d/$i/namespace")
-			[ "${what%%:*}" != "$1" ] || return 0
-		done
+	for e in $(live_entries); do
+		what=$(xenstore-read "$BACK/$e/namespace")
+		[ "${what%%:*}" != "$1" ] || return 0
 	done
 	return 1
 }
