@@ -201,12 +201,12 @@ create() {
 		holder_name=$(xenstore-read "/local/domain/$d/name")
 		die "$what (frames $mfn+$nr) is already given to domain $d ($holder_name): refused"
 	fi
-	take_from_dom0 "${what%%:*}"
 	case $type in
 	pv) iomem="$mfn,$nr" gfn=$mfn extra="e820_host=1" ;;
 	pvh | hvm) iomem="$mfn,$nr@$mfn" gfn=$mfn extra="" ;;
 	*) die "$cfg: type \"$type\" is not pv, pvh or hvm" ;;
 	esac
+	take_from_dom0 "${what%%:*}"
 	log=/var/log/xen/xen-pmem-$name.log
 	# xl leaves a child holding stdout: never a pipe. on_reboot last: xl
 	# would restart the guest with the frames but without this record.
