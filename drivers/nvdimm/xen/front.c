@@ -5,14 +5,15 @@
  *
  * The backend directory of each "vpmem" device names one range in hex:
  * "gfn" and "nr-frames". The range is checked against this guest's own
- * address space, then every frame must be really there before libnvdimm
- * may touch it: Xen refuses a PV guest's mapping of a frame it was not
- * given, which would oops inside ioremap, so a PV guest asks first; in a
- * PVH guest an unmapped frame reads as all ones and drops writes, so one
- * word per frame is read (and an all-ones word written and restored).
+ * address space, in time independent of its size, before libnvdimm may
+ * touch it. Xen refuses a PV guest's mapping of a frame the guest has no
+ * iomem permission for, and such a refusal inside ioremap would oops, so
+ * a PV guest asks Xen for the range's first and last frames (xl grants a
+ * range in one piece). A PVH guest cannot ask without touching the data:
+ * Xen's p2m decides, and a frame it does not map reads as all ones and
+ * drops writes, which harms no one but this guest.
  * Any refusal goes to the backend as a xenbus error and one log line.
  */
-#include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/libnvdimm.h>
 #include <linux/mm.h>
@@ -23,6 +24,7 @@
 #include <linux/vmalloc.h>
 #include <xen/xen.h>
 #include <xen/xenbus.h>
+#include <asm/pgtable_types.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
 
@@ -62,69 +64,43 @@ static int xen_pmem_read_frames(struct xenbus_device *dev, const char *key, u64 
 	return err;
 }
 
-static int xen_pmem_no_pte(pte_t *pte, unsigned long addr, void *data)
+/*
+ * PV: would Xen let this guest map the range's two end frames? Each is
+ * mapped read-only over a scratch page's PTE, never read, and the
+ * scratch page's own mapping is put back.
+ */
+static int xen_pmem_pv_ends_permitted(struct xenbus_device *dev,
+				      const struct xen_pmem_range *r)
 {
-	return 0;
-}
-
-/* PV: may this guest map every frame? Ask Xen one scratch PTE at a time. */
-static int xen_pmem_pv_permitted(struct xenbus_device *dev, const struct xen_pmem_range *r)
-{
-	struct vm_struct *area = get_vm_area(PAGE_SIZE, VM_IOREMAP);
-	unsigned long va;
-	u64 pfn;
-	int err;
-
-	if (!area)
-		return -ENOMEM;
-	va = (unsigned long)area->addr;
-	err = apply_to_page_range(&init_mm, va, PAGE_SIZE, xen_pmem_no_pte, NULL);
-	for (pfn = r->gfn; !err && pfn < r->gfn + r->nr; pfn++) {
-		/* libnvdimm maps the pfn, which must stand for the same mfn. */
-		if (pfn_to_mfn(pfn) != pfn) {
-			err = -EXDEV;
-			xenbus_dev_fatal(dev, err, "frame %llx is not identity mapped", pfn);
-			break;
-		}
-		err = HYPERVISOR_update_va_mapping(va, mfn_pte(pfn, PAGE_KERNEL_RO), 0);
-		if (err)
-			xenbus_dev_fatal(dev, err, "Xen refuses frame %llx: no iomem permission",
-					 pfn);
-		cond_resched();
-	}
-	HYPERVISOR_update_va_mapping(va, __pte(0), UVMF_INVLPG | UVMF_ALL);
-	free_vm_area(area);
-	return err;
-}
-
-/* PVH: is every frame backed by memory? */
-static int xen_pmem_hvm_backed(struct xenbus_device *dev, const struct xen_pmem_range *r)
-{
-	void *base = memremap(PFN_PHYS(r->gfn), PFN_PHYS(r->nr), MEMREMAP_WB);
-	u64 i, word;
+	const u64 ends[] = { r->gfn, r->gfn + r->nr - 1 };
+	void *scratch = vmalloc(PAGE_SIZE);
+	unsigned long va = (unsigned long)scratch;
+	unsigned int level, i;
+	pte_t *ptep, saved;
 	int err = 0;
 
-	if (!base)
+	if (!scratch)
 		return -ENOMEM;
-	for (i = 0; i < r->nr; i++) {
-		u64 *p = base + PFN_PHYS(i);
-
-		if (!(i % XEN_PMEM_ALIGN_FRAMES))
-			cond_resched();
-		word = READ_ONCE(*p);
-		if (word != ~0ULL)
-			continue;
-		WRITE_ONCE(*p, 0);
-		word = READ_ONCE(*p);
-		WRITE_ONCE(*p, ~0ULL);
-		if (word) {
-			err = -ENXIO;
-			xenbus_dev_fatal(dev, err, "frame %llx is not mapped: no iomem= for it",
-					 r->gfn + i);
+	ptep = lookup_address(va, &level);
+	if (!ptep || level != PG_LEVEL_4K) {
+		vfree(scratch);
+		return -ENOMEM;
+	}
+	saved = *ptep;
+	for (i = 0; i < ARRAY_SIZE(ends) && !err; i++) {
+		/* libnvdimm maps the pfn, which must stand for the same mfn. */
+		if (pfn_to_mfn(ends[i]) != ends[i]) {
+			err = -EXDEV;
+			xenbus_dev_fatal(dev, err, "frame %llx is not identity mapped", ends[i]);
 			break;
 		}
+		err = HYPERVISOR_update_va_mapping(va, mfn_pte(ends[i], PAGE_KERNEL_RO), 0);
+		if (err)
+			xenbus_dev_fatal(dev, err, "Xen refuses frame %llx: no iomem permission",
+					 ends[i]);
 	}
-	memunmap(base);
+	HYPERVISOR_update_va_mapping(va, saved, UVMF_INVLPG | UVMF_ALL);
+	vfree(scratch);
 	return err;
 }
 
@@ -180,7 +156,6 @@ static int xen_pmem_probe(struct xenbus_device *dev, const struct xenbus_device_
 	};
 	enum xen_pmem_verdict verdict;
 	struct xen_pmem *pm;
-	int err;
 
 	pm = devm_kzalloc(&dev->dev, sizeof(*pm), GFP_KERNEL);
 	if (!pm)
@@ -197,11 +172,9 @@ static int xen_pmem_probe(struct xenbus_device *dev, const struct xenbus_device_
 				 pm->range.nr, xen_pmem_verdict_str(verdict));
 		goto out;
 	}
-	if (xen_pv_domain())
-		err = xen_pmem_pv_permitted(dev, &pm->range);
-	else
-		err = xen_pmem_hvm_backed(dev, &pm->range);
-	if (err || xen_pmem_register(dev, pm))
+	if (xen_pv_domain() && xen_pmem_pv_ends_permitted(dev, &pm->range))
+		goto out;
+	if (xen_pmem_register(dev, pm))
 		goto out;
 	xen_pmem_taken[xen_pmem_nr_taken++] = pm->range;
 	dev_set_drvdata(&dev->dev, pm);
@@ -271,6 +244,12 @@ static int __init xen_pmem_init(void)
 	return xenbus_register_frontend(&xen_pmem_driver);
 }
 module_init(xen_pmem_init);
+
+static void __exit xen_pmem_exit(void)
+{
+	xenbus_unregister_driver(&xen_pmem_driver);
+}
+module_exit(xen_pmem_exit);
 
 MODULE_DESCRIPTION("Xen vNVDIMM frontend: host persistent memory as /dev/pmem");
 MODULE_LICENSE("GPL");

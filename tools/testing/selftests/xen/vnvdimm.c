@@ -9,12 +9,15 @@
  * ",dax" for an fsdax round trip afterwards (it overwrites the region),
  * and xst.pmem_seed=HEX. "none" checks no data. Without xst.pmem the one test is that no xen-pmem
  * region exists: nothing appears unless dom0 handed something over.
+ * Where the frontend is a module, it must refuse to unload while it has
+ * the region.
  */
 #define _GNU_SOURCE	/* O_DIRECT */
 #include <dirent.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 
 #include "../kselftest.h"
@@ -262,6 +265,27 @@ out:
 	return why[0] ? -1 : 0;
 }
 
+/*
+ * A loadable xen-pmem (it has an initstate) must refuse to go while its
+ * region is registered: libnvdimm holds the module, and the kernel says
+ * EWOULDBLOCK. The region must still be there afterwards.
+ */
+static void module_stays_with_region(void)
+{
+	struct region again = { 0 };
+	int rc, err;
+
+	if (access("/sys/module/xen_pmem/initstate", F_OK)) {
+		ksft_test_result_skip("xen-pmem is built in: nothing to unload\n");
+		return;
+	}
+	rc = syscall(__NR_delete_module, "xen_pmem", O_NONBLOCK);
+	err = errno;
+	ksft_test_result(rc == -1 && err == EWOULDBLOCK && find_region(&again) == 1,
+			 "rmmod xen-pmem with a region is refused (%s), the region stays\n",
+			 rc ? strerror(err) : "it unloaded");
+}
+
 int main(void)
 {
 	char claim[64], op[32], seedtext[32], path[128], want[128], why[256] = "";
@@ -288,7 +312,7 @@ int main(void)
 	seed = strtoull(cmdline_value("xst.pmem_seed=", seedtext, sizeof(seedtext)), NULL, 16);
 	data = !strncmp(op, "fill", 4) || !strncmp(op, "check", 5);
 	dax = strstr(op, "dax");
-	ksft_set_plan(4 + data + dax);
+	ksft_set_plan(5 + data + dax);
 
 	ksft_test_result(n == 1 && r.start == gfn << 12 && r.size == nr << 12,
 			 "one xen-pmem region at %#llx + %#llx (found %d: %s at %#llx + %#llx)\n",
@@ -310,6 +334,7 @@ int main(void)
 		mapping_is_write_back(va, nr << 12, why, sizeof(why));
 	ksft_test_result(!why[0], "mapped write-back at 0x%llx (%s, page tables)%s%s\n", va,
 			 memtype ? memtype : "-", why[0] ? ": " : "", why);
+	module_stays_with_region();
 
 	snprintf(path, sizeof(path), "/dev/%s", r.blockdev);
 	if (!strncmp(op, "fill", 4)) {
