@@ -6,6 +6,7 @@
 #
 #   xen-pmem list
 #   xen-pmem create CONFIG NAMESPACE[:OFFSET_MIB:SIZE_MIB] [xl create args...]
+#   xen-pmem detach DOMAIN
 #   xen-pmem reclaim
 #
 # create takes the frames from libnvdimm, never from the admin: it adds the
@@ -17,8 +18,11 @@
 # While a guest holds any part of a namespace, dom0's pmem driver is
 # unbound from it (no /dev/pmemN in dom0), and the guest's reboot ends the
 # domain (xl's restart would map the frames again outside this record). A
-# watcher left behind by create gives the namespace back to dom0 once the
-# last holder is gone; "reclaim" does the same by hand.
+# watcher left behind by create answers the guest's xenbus states as the
+# backend and gives the namespace back to dom0 once the last holder is
+# gone; "reclaim" does the same by hand. "detach" asks the guest to let its
+# region go (refused while the guest has it mounted); Xen still lets the
+# domain map the frames, so the hold lasts until the domain is gone.
 set -eu
 
 ND=/sys/bus/nd/devices
@@ -162,15 +166,30 @@ give_back() {
 	done
 }
 
-# watch_holder DOMID: in the background, reclaim once the domain is gone.
+# backend_follow BE FE: the backend's answer to the frontend's state:
+# Connected once it connected, Closing and Closed as it closes (a guest
+# shutting down waits for the backend's Closing).
+backend_follow() {
+	case $(xenstore-read "$2/state" 2>/dev/null) in
+	4) [ "$(xenstore-read "$1/state")" != 2 ] || xenstore-write "$1/state" 4 ;;
+	5) xenstore-write "$1/state" 5 ;;
+	6) xenstore-write "$1/state" 6 ;;
+	esac
+}
+
+# watch_holder DOMID: in the background, be the backend of the domain's
+# vpmem device, and reclaim once the domain is gone.
 watch_holder() {
 	(
 		trap '' HUP
+		be=$BACK/$1/0 fe=/local/domain/$1/device/vpmem/0
 		while alive "$1"; do
-			# The watch fires once when set, then at a domain's death;
-			# the timeout covers a death just before it was set.
-			timeout 30 xenstore-watch -n 2 @releaseDomain >/dev/null 2>&1 ||
-				sleep 5
+			backend_follow "$be" "$fe"
+			# Each watch fires once when set, then on a change of
+			# the frontend's state or a domain's death; the timeout
+			# covers a change just before the watches were set.
+			timeout 30 xenstore-watch -n 3 "$fe/state" @releaseDomain \
+				>/dev/null 2>&1 || sleep 1
 		done
 		"$0" reclaim
 	) </dev/null >>/var/log/xen/xen-pmem.log 2>&1 &
@@ -219,7 +238,7 @@ create() {
 	be=$BACK/$domid/0 fe=/local/domain/$domid/device/vpmem/0
 	xenstore-write "$be/frontend" "$fe" "$be/frontend-id" "$domid" \
 		"$be/mfn" "$mfn" "$be/gfn" "$gfn" "$be/nr-frames" "$nr" \
-		"$be/namespace" "$what" "$be/state" 4
+		"$be/namespace" "$what" "$be/state" 2
 	xenstore-chmod -r "$be" n0 "r$domid"
 	# Initialising (1) only once the guest owns the whole directory.
 	xenstore-write "$fe/backend" "$be" "$fe/backend-id" 0 "$fe/state" 0
@@ -229,6 +248,32 @@ create() {
 	watch_holder "$domid"
 	echo "xen-pmem: domain $domid ($name): $what, frames $mfn+$nr at gfn $gfn;" \
 		"dom0 gets it back when the domain is gone (a reboot ends it)"
+}
+
+# detach DOMAIN: the backend closes the device; the guest lets the region
+# go (its frontend goes Closed) or refuses while it uses it.
+detach() {
+	[ $# = 1 ] || usage
+	d=$(xl domid "$1" 2>/dev/null) || die "$1: no such domain"
+	be=$BACK/$d/0 fe=/local/domain/$d/device/vpmem/0 err=/local/domain/$d/error/device/vpmem/0
+	[ "$(xenstore-read "$fe/state" 2>/dev/null)" = 4 ] ||
+		die "domain $d ($1) has no connected vpmem device"
+	lock
+	xenstore-rm "$err" 2>/dev/null || true
+	xenstore-write "$be/state" 5
+	t=0
+	while [ "$(xenstore-read "$fe/state")" = 4 ] && [ $t -lt 300 ]; do
+		why=$(xenstore-read "$err/error" 2>/dev/null) && break
+		sleep 0.1
+		t=$((t + 1))
+	done
+	if [ "$(xenstore-read "$fe/state")" = 4 ]; then
+		xenstore-write "$be/state" 4
+		die "domain $d ($1) keeps $(xenstore-read "$be/namespace"): ${why:-no answer in 30 s}"
+	fi
+	xenstore-write "$be/state" 6
+	echo "xen-pmem: domain $d ($1) let $(xenstore-read "$be/namespace") go;" \
+		"Xen still lets it map the frames, so they stay its until it is gone"
 }
 
 list() {
@@ -242,13 +287,14 @@ list() {
 }
 
 usage() {
-	die "usage: xen-pmem list | reclaim |" \
+	die "usage: xen-pmem list | reclaim | detach DOMAIN |" \
 		"create CONFIG NAMESPACE[:OFFSET_MIB:SIZE_MIB] [xl args...]"
 }
 
 case ${1:-} in
 list) list ;;
 reclaim) reclaim ;;
+detach) shift; detach "$@" ;;
 create) shift; create "$@" ;;
 *) usage ;;
 esac

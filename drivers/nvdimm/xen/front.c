@@ -14,6 +14,7 @@
  * drops writes, which harms no one but this guest.
  * Any refusal goes to the backend as a xenbus error and one log line.
  */
+#include <linux/blkdev.h>
 #include <linux/ioport.h>
 #include <linux/libnvdimm.h>
 #include <linux/mm.h>
@@ -21,6 +22,7 @@
 #include <linux/numa.h>
 #include <linux/pm.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <xen/xen.h>
 #include <xen/xenbus.h>
@@ -75,15 +77,14 @@ static int xen_pmem_pv_ends_permitted(struct xenbus_device *dev,
 	const u64 ends[] = { r->gfn, r->gfn + r->nr - 1 };
 	void *scratch = vmalloc(PAGE_SIZE);
 	unsigned long va = (unsigned long)scratch;
-	unsigned int level, i;
+	unsigned int level = PG_LEVEL_NONE, i;
 	pte_t *ptep, saved;
 	int err = 0;
 
-	if (!scratch)
-		return -ENOMEM;
-	ptep = lookup_address(va, &level);
+	ptep = scratch ? lookup_address(va, &level) : NULL;
 	if (!ptep || level != PG_LEVEL_4K) {
 		vfree(scratch);
+		xenbus_dev_fatal(dev, -ENOMEM, "no scratch page to ask Xen about the frames");
 		return -ENOMEM;
 	}
 	saved = *ptep;
@@ -145,8 +146,8 @@ out_res:
 	return err;
 }
 
-/* Errors were reported to the backend: probe itself succeeds, unconnected. */
-static int xen_pmem_probe(struct xenbus_device *dev, const struct xenbus_device_id *id)
+/* Backend InitWait or Connected: check the range, register it, connect. */
+static void xen_pmem_connect(struct xenbus_device *dev)
 {
 	const struct xen_pmem_space space = {
 		.phys_bits = boot_cpu_data.x86_phys_bits,
@@ -157,50 +158,118 @@ static int xen_pmem_probe(struct xenbus_device *dev, const struct xenbus_device_
 	enum xen_pmem_verdict verdict;
 	struct xen_pmem *pm;
 
-	pm = devm_kzalloc(&dev->dev, sizeof(*pm), GFP_KERNEL);
-	if (!pm)
-		return -ENOMEM;
+	pm = kzalloc(sizeof(*pm), GFP_KERNEL);
+	if (!pm) {
+		xenbus_dev_fatal(dev, -ENOMEM, "allocating the region");
+		return;
+	}
 	if (xen_pmem_read_frames(dev, "gfn", &pm->range.gfn) ||
 	    xen_pmem_read_frames(dev, "nr-frames", &pm->range.nr))
-		return 0;
-
-	mutex_lock(&xen_pmem_lock);
+		goto refused;
 	verdict = xen_pmem_check(&pm->range, &space);
 	if (verdict != XEN_PMEM_OK) {
 		xenbus_dev_fatal(dev, xen_pmem_verdict_errno(verdict),
 				 "gfn %llx nr-frames %llx: %s", pm->range.gfn,
 				 pm->range.nr, xen_pmem_verdict_str(verdict));
-		goto out;
+		goto refused;
 	}
 	if (xen_pv_domain() && xen_pmem_pv_ends_permitted(dev, &pm->range))
-		goto out;
+		goto refused;
 	if (xen_pmem_register(dev, pm))
-		goto out;
+		goto refused;
 	xen_pmem_taken[xen_pmem_nr_taken++] = pm->range;
 	dev_set_drvdata(&dev->dev, pm);
 	xenbus_switch_state(dev, XenbusStateConnected);
 	dev_info(&dev->dev, "%pR: host persistent memory\n", &pm->res);
-out:
-	mutex_unlock(&xen_pmem_lock);
-	return 0;
+	return;
+refused:
+	kfree(pm);
 }
 
-static void xen_pmem_remove(struct xenbus_device *dev)
+/* Is a disk below the region held (mounted, swapped on, stacked)? */
+static int xen_pmem_disk_held(struct device *dev, void *unused)
 {
-	struct xen_pmem *pm = dev_get_drvdata(&dev->dev);
+	struct block_device *bdev;
+
+	if (dev->devt && dev->class && !strcmp(dev->class->name, "block")) {
+		/* Try the claim a mount holds; give it back at once. */
+		bdev = blkdev_get_by_dev(dev->devt, FMODE_READ | FMODE_EXCL,
+					 xen_pmem_disk_held);
+		if (!IS_ERR(bdev))
+			blkdev_put(bdev, FMODE_READ | FMODE_EXCL);
+		else if (PTR_ERR(bdev) == -EBUSY)
+			return -EBUSY;
+	}
+	return device_for_each_child(dev, NULL, xen_pmem_disk_held);
+}
+
+static void xen_pmem_unregister(struct xenbus_device *dev, struct xen_pmem *pm)
+{
 	unsigned int i;
 
-	if (!pm)
-		return;
 	nvdimm_bus_unregister(pm->bus);
 	release_resource(&pm->res);
-	mutex_lock(&xen_pmem_lock);
 	for (i = 0; i < xen_pmem_nr_taken; i++) {
 		if (xen_pmem_taken[i].gfn == pm->range.gfn) {
 			xen_pmem_taken[i] = xen_pmem_taken[--xen_pmem_nr_taken];
 			break;
 		}
 	}
+	dev_set_drvdata(&dev->dev, NULL);
+	dev_info(&dev->dev, "%pR: removed\n", &pm->res);
+	kfree(pm);
+}
+
+/* Backend Closing or Closed: let the region go, unless it is held here. */
+static void xen_pmem_release(struct xenbus_device *dev)
+{
+	struct xen_pmem *pm = dev_get_drvdata(&dev->dev);
+	struct device *bus_dev = pm ? to_nvdimm_bus_dev(pm->bus) : NULL;
+
+	if (bus_dev && device_for_each_child(bus_dev, NULL, xen_pmem_disk_held)) {
+		xenbus_dev_error(dev, -EBUSY, "%pR is in use (mounted or held open): not removed",
+				 &pm->res);
+		return;
+	}
+	if (pm)
+		xen_pmem_unregister(dev, pm);
+	xenbus_frontend_closed(dev);
+}
+
+static void xen_pmem_backend_changed(struct xenbus_device *dev,
+				     enum xenbus_state backend_state)
+{
+	mutex_lock(&xen_pmem_lock);
+	switch (xen_pmem_next_step(backend_state, dev->state)) {
+	case XEN_PMEM_CONNECT:
+		xen_pmem_connect(dev);
+		break;
+	case XEN_PMEM_RELEASE:
+		xen_pmem_release(dev);
+		break;
+	case XEN_PMEM_CLOSE:
+		xenbus_frontend_closed(dev);
+		break;
+	case XEN_PMEM_STAY:
+		break;
+	}
+	mutex_unlock(&xen_pmem_lock);
+}
+
+/* The work happens when the backend says its keys are there. */
+static int xen_pmem_probe(struct xenbus_device *dev, const struct xenbus_device_id *id)
+{
+	return 0;
+}
+
+static void xen_pmem_remove(struct xenbus_device *dev)
+{
+	struct xen_pmem *pm;
+
+	mutex_lock(&xen_pmem_lock);
+	pm = dev_get_drvdata(&dev->dev);
+	if (pm)
+		xen_pmem_unregister(dev, pm);
 	mutex_unlock(&xen_pmem_lock);
 }
 
@@ -233,6 +302,7 @@ static const struct xenbus_device_id xen_pmem_ids[] = {
 static struct xenbus_driver xen_pmem_driver = {
 	.ids = xen_pmem_ids,
 	.probe = xen_pmem_probe,
+	.otherend_changed = xen_pmem_backend_changed,
 	.remove = xen_pmem_remove,
 	.driver.pm = &xen_pmem_pm_ops,
 };

@@ -3,6 +3,7 @@
  * Validation of the persistent-memory ranges a Xen backend hands a guest.
  * Nothing the backend writes is trusted: each range must be non-empty,
  * aligned, addressable, clear of RAM and clear of every other region.
+ * Also the frontend's side of the xenbus handshake.
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -80,4 +81,27 @@ int xen_pmem_parse_frames(const char *text, u64 *frames)
 	if (!len || len > 16 || strspn(text, "0123456789abcdefABCDEF") != len)
 		return -EINVAL;
 	return kstrtou64(text, 16, frames);
+}
+
+/*
+ * The backend offers the range in InitWait (or already Connected, as a
+ * hand-written backend may say) and takes it back with Closing or Closed.
+ * Only a frontend still Initialising connects, only a Connected one has a
+ * region to give up, and a Closed one stays so.
+ */
+enum xen_pmem_step xen_pmem_next_step(enum xenbus_state backend,
+				      enum xenbus_state frontend)
+{
+	switch (backend) {
+	case XenbusStateInitWait:
+	case XenbusStateConnected:
+		return frontend == XenbusStateInitialising ? XEN_PMEM_CONNECT : XEN_PMEM_STAY;
+	case XenbusStateClosing:
+	case XenbusStateClosed:
+		if (frontend == XenbusStateConnected)
+			return XEN_PMEM_RELEASE;
+		return frontend == XenbusStateClosed ? XEN_PMEM_STAY : XEN_PMEM_CLOSE;
+	default:
+		return XEN_PMEM_STAY;
+	}
 }

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The checks a Xen guest applies to a persistent-memory range that its
- * backend announces, kept free of kernel state so that KUnit can feed them
- * any range and any view of the guest's address space.
+ * backend announces, and its answer to each backend state, kept free of
+ * kernel state so that KUnit can feed them any range, any view of the
+ * guest's address space and any pair of states.
  */
 #ifndef XEN_PMEM_RANGE_H
 #define XEN_PMEM_RANGE_H
 
 #include <linux/sizes.h>
 #include <linux/types.h>
+#include <xen/interface/io/xenbus.h>
 
 /* 2 MiB units, so that DAX can map a region with PMDs. */
 #define XEN_PMEM_ALIGN_FRAMES	(SZ_2M / SZ_4K)
@@ -46,5 +48,16 @@ enum xen_pmem_verdict xen_pmem_check(const struct xen_pmem_range *r,
 const char *xen_pmem_verdict_str(enum xen_pmem_verdict v);
 int xen_pmem_verdict_errno(enum xen_pmem_verdict v);
 int xen_pmem_parse_frames(const char *text, u64 *frames);
+
+/* What the frontend does when it sees the backend's state. */
+enum xen_pmem_step {
+	XEN_PMEM_STAY,		/* nothing */
+	XEN_PMEM_CONNECT,	/* read, check and register the range */
+	XEN_PMEM_RELEASE,	/* remove the region unless it is held */
+	XEN_PMEM_CLOSE,		/* no region: go Closed */
+};
+
+enum xen_pmem_step xen_pmem_next_step(enum xenbus_state backend,
+				      enum xenbus_state frontend);
 
 #endif

@@ -3,9 +3,11 @@
  * KUnit: the range checks of the Xen pmem frontend, one row per range a
  * backend might announce, against a made-up guest: 46 physical address
  * bits, RAM in [0, 4 GiB) and [8 GiB, 9 GiB), and one region already
- * registered at 16 GiB, 256 MiB long.
+ * registered at 16 GiB, 256 MiB long. Then the frontend's answer to each
+ * pair of backend and frontend states.
  */
 #include <kunit/test.h>
+#include <xen/xenbus.h>
 
 #include "range.h"
 
@@ -153,11 +155,62 @@ static void xen_pmem_parse_table(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, frames, c->err ? 0x5a5a : c->frames);
 }
 
+struct step_case {
+	enum xenbus_state backend, frontend;
+	enum xen_pmem_step want;
+};
+
+#define S(x)	XenbusState##x
+static const struct step_case step_cases[] = {
+	/* xen-pmem offers the range in InitWait; a hand-written backend may say Connected */
+	{ S(InitWait), S(Initialising), XEN_PMEM_CONNECT },
+	{ S(Connected), S(Initialising), XEN_PMEM_CONNECT },
+	/* once connected, or refused (Closing), the offer is not taken twice */
+	{ S(InitWait), S(Connected), XEN_PMEM_STAY },
+	{ S(Connected), S(Connected), XEN_PMEM_STAY },
+	{ S(Connected), S(Closing), XEN_PMEM_STAY },
+	{ S(Connected), S(Closed), XEN_PMEM_STAY },
+	/* the backend has not written its keys yet */
+	{ S(Initialising), S(Initialising), XEN_PMEM_STAY },
+	{ S(Unknown), S(Initialising), XEN_PMEM_STAY },
+	/* detach: a connected frontend has a region to give up */
+	{ S(Closing), S(Connected), XEN_PMEM_RELEASE },
+	{ S(Closed), S(Connected), XEN_PMEM_RELEASE },
+	/* closing without a region: never connected, or refused */
+	{ S(Closing), S(Initialising), XEN_PMEM_CLOSE },
+	{ S(Closing), S(Closing), XEN_PMEM_CLOSE },
+	{ S(Closed), S(Closing), XEN_PMEM_CLOSE },
+	{ S(Closing), S(Closed), XEN_PMEM_STAY },
+	{ S(Closed), S(Closed), XEN_PMEM_STAY },
+	/* states this device never uses */
+	{ S(Reconfiguring), S(Connected), XEN_PMEM_STAY },
+	{ S(Reconfigured), S(Connected), XEN_PMEM_STAY },
+	{ S(Initialised), S(Initialising), XEN_PMEM_STAY },
+};
+
+#undef S
+
+static void step_case_desc(const struct step_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "backend %s, frontend %s",
+		 xenbus_strstate(c->backend), xenbus_strstate(c->frontend));
+}
+
+KUNIT_ARRAY_PARAM(step, step_cases, step_case_desc);
+
+static void xen_pmem_step_table(struct kunit *test)
+{
+	const struct step_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, xen_pmem_next_step(c->backend, c->frontend), c->want);
+}
+
 static struct kunit_case xen_pmem_range_cases[] = {
 	KUNIT_CASE_PARAM(xen_pmem_check_table, range_gen_params),
 	KUNIT_CASE(xen_pmem_check_full),
 	KUNIT_CASE(xen_pmem_errnos),
 	KUNIT_CASE_PARAM(xen_pmem_parse_table, parse_gen_params),
+	KUNIT_CASE_PARAM(xen_pmem_step_table, step_gen_params),
 	{}
 };
 

@@ -297,6 +297,20 @@ first() {
 		"frontend state $state: $guest_said"
 	rm -f /tmp/pmhold.save
 
+	# The backend closes the device: the guest, which does not use the
+	# region, lets it go and goes Closed; the hold stays (Xen still lets
+	# the domain map the frames).
+	lines=$(wc -l </var/log/xen/guest-pmhold.log)
+	xen-pmem detach pmhold >/tmp/pmdetach.out 2>&1
+	rc=$?
+	sleep 1
+	state=$(xenstore-read "/local/domain/$hold/device/vpmem/0/state")
+	gone=$(tail -n +$((lines + 1)) /var/log/xen/guest-pmhold.log | grep -m 1 -o 'vpmem-0: .*')
+	[ $rc = 0 ] && [ "$state" = 6 ] && echo "$gone" | grep -q ': removed' &&
+		xen-pmem list | grep -q "^${ns%%:*} .*domain $hold"
+	ok $? "xen-pmem detach: pmhold lets its unused region go (frontend state $state," \
+		"guest: $gone), the hold stays: $(cat /tmp/pmdetach.out)"
+
 	xl reboot pmhold >/dev/null 2>&1
 	t=0
 	while [ "$(xl domid pmhold 2>/dev/null)" = "$hold" ] && [ $t -lt 120 ]; do
@@ -320,6 +334,12 @@ first() {
 	ok $? "after pmhold is gone, PVH guest pmv gets $ns: $(cat /tmp/pmv.out)"
 	wait_gone pmv 600
 	ok $? "PVH guest pmv checked the pattern and powered off"
+	# A guest shutting down closes its frontends and waits (5 s each) for
+	# the backend to close too: xen-pmem's watcher answers.
+	waited=$(grep -h 'timeout closing device' /var/log/xen/guest-pmfill.log \
+		/var/log/xen/guest-pmv.log)
+	[ -z "$waited" ]
+	ok $? "pmfill and pmv shut down without waiting for the backend${waited:+: $waited}"
 }
 
 again() {
@@ -340,6 +360,33 @@ again() {
 	dom0_disk_back pmdax
 	claimed_refused
 	mounted_refused
+	detach_mounted_refused
+}
+
+# detach_mounted_refused: a guest that has the region mounted refuses to
+# let it go when the backend closes the device, and keeps it connected.
+detach_mounted_refused() {
+	cfg=$(guest_cfg pmhold "$claims xst.pmem_op=none xst.hold=1 xst.hold_mount=1")
+	sed -i 's/^name = .*/name = "pmmnt"/' "$cfg"
+	xen-pmem create "$cfg" "$ns" >/tmp/pmmnt.out 2>&1
+	t=0
+	until grep -q "XST-HOLD mounted" /var/log/xen/guest-pmmnt.log 2>/dev/null ||
+		[ $t -ge 300 ]; do
+		sleep 1
+		t=$((t + 1))
+	done
+	d=$(xl domid pmmnt 2>/dev/null)
+	xen-pmem detach pmmnt >/tmp/pmdetach.out 2>&1
+	rc=$?
+	state=$(xenstore-read "/local/domain/$d/device/vpmem/0/state")
+	[ $rc != 0 ] && [ "$state" = 4 ] &&
+		grep -q "keeps ${ns%%:*}: 16 .* is in use (mounted or held open): not removed" \
+			/tmp/pmdetach.out &&
+		grep -q "vpmem-0: .* is in use" /var/log/xen/guest-pmmnt.log
+	ok $? "xen-pmem detach of pmmnt, which has it mounted, is refused (frontend" \
+		"state $state): $(cat /tmp/pmdetach.out)"
+	xl destroy pmmnt >/dev/null 2>&1
+	sed "s/^/@pmmnt| /" /var/log/xen/guest-pmmnt.log
 }
 
 # mounted_refused: while dom0 has the namespace mounted, xen-pmem refuses
@@ -380,7 +427,7 @@ claimed_refused() {
 
 echo "TAP version 13"
 case $1 in
-first) echo "1..37"; first "$2" ;;
-again) echo "1..9"; again "$2" ;;
+first) echo "1..39"; first "$2" ;;
+again) echo "1..10"; again "$2" ;;
 *) echo "usage: vnvdimm_host.sh first|again SEED" >&2; exit 2 ;;
 esac
