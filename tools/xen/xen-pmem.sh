@@ -248,6 +248,12 @@ create() {
 	watch_holder "$domid"
 	echo "xen-pmem: domain $domid ($name): $what, frames $mfn+$nr at gfn $gfn;" \
 		"dom0 gets it back when the domain is gone (a reboot ends it)"
+	# Xen maps MMIO uncached in a PV domU unless mmio-relax=all.
+	if [ "$type" = pv ] &&
+		! xl info | grep '^xen_commandline' | grep -qw 'mmio-relax=all'; then
+		echo "xen-pmem: Xen runs without mmio-relax=all: domain $domid maps it" \
+			"uncached, slowly (see Documentation/admin-guide/xen-vnvdimm.rst)"
+	fi
 }
 
 # detach DOMAIN: the backend closes the device; the guest lets the region
@@ -272,6 +278,9 @@ detach() {
 		die "domain $d ($1) keeps $(xenstore-read "$be/namespace"): ${why:-no answer in 30 s}"
 	fi
 	xenstore-write "$be/state" 6
+	# The guest's device goes too (it pins the frontend's module); the
+	# backend directory stays as the record of the hold.
+	xenstore-rm "$fe"
 	echo "xen-pmem: domain $d ($1) let $(xenstore-read "$be/namespace") go;" \
 		"Xen still lets it map the frames, so they stay its until it is gone"
 }

@@ -69,7 +69,9 @@ static int xen_pmem_read_frames(struct xenbus_device *dev, const char *key, u64 
 /*
  * PV: would Xen let this guest map the range's two end frames? Each is
  * mapped read-only over a scratch page's PTE, never read, and the
- * scratch page's own mapping is put back.
+ * scratch page's own mapping is put back. The first end is asked for
+ * write-back: unless Xen runs with mmio-relax=all it makes every MMIO
+ * mapping of a PV guest uncached, which the PTE it wrote then shows.
  */
 static int xen_pmem_pv_ends_permitted(struct xenbus_device *dev,
 				      const struct xen_pmem_range *r)
@@ -99,6 +101,8 @@ static int xen_pmem_pv_ends_permitted(struct xenbus_device *dev,
 		if (err)
 			xenbus_dev_fatal(dev, err, "Xen refuses frame %llx: no iomem permission",
 					 ends[i]);
+		else if (!i && (pte_flags(READ_ONCE(*ptep)) & _PAGE_PCD))
+			dev_notice_once(&dev->dev, "Xen maps host persistent memory uncached here (it runs without mmio-relax=all): slow\n");
 	}
 	HYPERVISOR_update_va_mapping(va, saved, UVMF_INVLPG | UVMF_ALL);
 	vfree(scratch);

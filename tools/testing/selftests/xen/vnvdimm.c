@@ -267,8 +267,8 @@ out:
 
 /*
  * A loadable xen-pmem (it has an initstate) must refuse to go while its
- * region is registered: libnvdimm holds the module, and the kernel says
- * EWOULDBLOCK. The region must still be there afterwards.
+ * region is registered: its xenbus device and libnvdimm hold the module,
+ * and the kernel says EWOULDBLOCK. The region must still be there.
  */
 static void module_stays_with_region(void)
 {

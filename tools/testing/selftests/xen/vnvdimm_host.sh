@@ -300,16 +300,36 @@ first() {
 	# The backend closes the device: the guest, which does not use the
 	# region, lets it go and goes Closed; the hold stays (Xen still lets
 	# the domain map the frames).
+	# The refused devices go first, as a toolstack would remove them:
+	# each device bound to a modular frontend keeps the module loaded.
+	for i in 1 2 3 4 5 6 7 8 9 10 11; do
+		xenstore-rm "/local/domain/$hold/device/vpmem/$i" \
+			"/local/domain/0/backend/vpmem/$hold/$i"
+	done
 	lines=$(wc -l </var/log/xen/guest-pmhold.log)
+	fe=/local/domain/$hold/device/vpmem/0
 	xen-pmem detach pmhold >/tmp/pmdetach.out 2>&1
 	rc=$?
 	sleep 1
-	state=$(xenstore-read "/local/domain/$hold/device/vpmem/0/state")
+	# xen-pmem removes the device once the frontend went Closed
+	state=$(xenstore-read "$fe/state" 2>/dev/null || echo gone)
 	gone=$(tail -n +$((lines + 1)) /var/log/xen/guest-pmhold.log | grep -m 1 -o 'vpmem-0: .*')
-	[ $rc = 0 ] && [ "$state" = 6 ] && echo "$gone" | grep -q ': removed' &&
-		xen-pmem list | grep -q "^${ns%%:*} .*domain $hold"
-	ok $? "xen-pmem detach: pmhold lets its unused region go (frontend state $state," \
-		"guest: $gone), the hold stays: $(cat /tmp/pmdetach.out)"
+	# A modular frontend is then unloaded by pmhold's init.
+	mod=
+	if grep -q 'xst.modules=[^ "]*xen-pmem' /etc/xen/pmhold.cfg; then
+		t=0
+		until mod=$(grep -m 1 -o 'XST-HOLD rmmod xen-pmem: .*' \
+			/var/log/xen/guest-pmhold.log) || [ $t -ge 60 ]; do
+			sleep 1
+			t=$((t + 1))
+		done
+		mod=${mod:-XST-HOLD rmmod xen-pmem: not tried}
+	fi
+	[ $rc = 0 ] && [ "$state" = gone ] && echo "$gone" | grep -q ': removed' &&
+		xen-pmem list | grep -q "^${ns%%:*} .*domain $hold" &&
+		{ [ -z "$mod" ] || [ "${mod#XST-HOLD rmmod xen-pmem: ok}" != "$mod" ]; }
+	ok $? "xen-pmem detach: pmhold lets its unused region go (frontend: $state," \
+		"guest: $gone${mod:+; ${mod#XST-HOLD }}), the hold stays: $(cat /tmp/pmdetach.out)"
 
 	xl reboot pmhold >/dev/null 2>&1
 	t=0
