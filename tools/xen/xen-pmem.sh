@@ -275,7 +275,8 @@ detach() {
 	done
 	if [ "$(xenstore-read "$fe/state")" = 4 ]; then
 		xenstore-write "$be/state" 4
-		die "domain $d ($1) keeps $(xenstore-read "$be/namespace"): ${why:-no answer in 30 s}"
+		what=$(xenstore-read "$be/namespace")
+		die "domain $d ($1) keeps $what: ${why:-no answer in 30 s}"
 	fi
 	xenstore-write "$be/state" 6
 	# The guest's device goes too (it pins the frontend's module); the
