@@ -171,7 +171,8 @@ give_back() {
 # shutting down waits for the backend's Closing).
 backend_follow() {
 	case $(xenstore-read "$2/state" 2>/dev/null) in
-	4) [ "$(xenstore-read "$1/state")" != 2 ] || xenstore-write "$1/state" 4 ;;
+	4) [ "$(xenstore-read "$1/state" 2>/dev/null)" != 2 ] ||
+		xenstore-write "$1/state" 4 ;;
 	5) xenstore-write "$1/state" 5 ;;
 	6) xenstore-write "$1/state" 6 ;;
 	esac
@@ -184,7 +185,8 @@ watch_holder() {
 		trap '' HUP
 		be=$BACK/$1/0 fe=/local/domain/$1/device/vpmem/0
 		while alive "$1"; do
-			backend_follow "$be" "$fe"
+			# a failed write must not end the watcher (set -e)
+			backend_follow "$be" "$fe" || true
 			# Each watch fires once when set, then on a change of
 			# the frontend's state or a domain's death; the timeout
 			# covers a change just before the watches were set.
@@ -262,27 +264,31 @@ detach() {
 	[ $# = 1 ] || usage
 	d=$(xl domid "$1" 2>/dev/null) || die "$1: no such domain"
 	be=$BACK/$d/0 fe=/local/domain/$d/device/vpmem/0 err=/local/domain/$d/error/device/vpmem/0
+	lock
 	[ "$(xenstore-read "$fe/state" 2>/dev/null)" = 4 ] ||
 		die "domain $d ($1) has no connected vpmem device"
-	lock
+	what=$(xenstore-read "$be/namespace")
 	xenstore-rm "$err" 2>/dev/null || true
 	xenstore-write "$be/state" 5
-	t=0
-	while [ "$(xenstore-read "$fe/state")" = 4 ] && [ $t -lt 300 ]; do
-		why=$(xenstore-read "$err/error" 2>/dev/null) && break
+	t=0 why=
+	while [ "$(xenstore-read "$fe/state")" = 4 ] && [ $t -lt 600 ]; do
+		if why=$(xenstore-read "$err/error" 2>/dev/null); then
+			# refused: the backend is Connected again
+			xenstore-write "$be/state" 4
+			die "domain $d ($1) keeps $what: $why"
+		fi
 		sleep 0.1
 		t=$((t + 1))
 	done
-	if [ "$(xenstore-read "$fe/state")" = 4 ]; then
-		xenstore-write "$be/state" 4
-		what=$(xenstore-read "$be/namespace")
-		die "domain $d ($1) keeps $what: ${why:-no answer in 30 s}"
-	fi
+	# A guest still tearing the region down may take longer; the
+	# watcher finishes the handshake when it is done.
+	[ "$(xenstore-read "$fe/state")" != 4 ] ||
+		die "domain $d ($1) has not let $what go after 60 s; its device stays Closing"
 	xenstore-write "$be/state" 6
 	# The guest's device goes too (it pins the frontend's module); the
 	# backend directory stays as the record of the hold.
 	xenstore-rm "$fe"
-	echo "xen-pmem: domain $d ($1) let $(xenstore-read "$be/namespace") go;" \
+	echo "xen-pmem: domain $d ($1) let $what go;" \
 		"Xen still lets it map the frames, so they stay its until it is gone"
 }
 

@@ -104,7 +104,8 @@ static int xen_pmem_pv_ends_permitted(struct xenbus_device *dev,
 		else if (!i && (pte_flags(READ_ONCE(*ptep)) & _PAGE_PCD))
 			dev_notice_once(&dev->dev, "Xen maps host persistent memory uncached here (it runs without mmio-relax=all): slow\n");
 	}
-	HYPERVISOR_update_va_mapping(va, saved, UVMF_INVLPG | UVMF_ALL);
+	if (HYPERVISOR_update_va_mapping(va, saved, UVMF_INVLPG | UVMF_ALL))
+		dev_err(&dev->dev, "Xen refused to restore the scratch page's mapping\n");
 	vfree(scratch);
 	return err;
 }
@@ -190,21 +191,19 @@ refused:
 	kfree(pm);
 }
 
-/* Is a disk below the region held (mounted, swapped on, stacked)? */
-static int xen_pmem_disk_held(struct device *dev, void *unused)
+/*
+ * Is anything below the region in use: a disk someone has open (a mount,
+ * swap, a stacked device or a plain open), or a device-dax, whose pages
+ * may be mapped or pinned where no open count shows?
+ */
+static int xen_pmem_in_use(struct device *dev, void *unused)
 {
-	struct block_device *bdev;
-
-	if (dev->devt && dev->class && !strcmp(dev->class->name, "block")) {
-		/* Try the claim a mount holds; give it back at once. */
-		bdev = blkdev_get_by_dev(dev->devt, FMODE_READ | FMODE_EXCL,
-					 xen_pmem_disk_held);
-		if (!IS_ERR(bdev))
-			blkdev_put(bdev, FMODE_READ | FMODE_EXCL);
-		else if (PTR_ERR(bdev) == -EBUSY)
-			return -EBUSY;
-	}
-	return device_for_each_child(dev, NULL, xen_pmem_disk_held);
+	if (dev->devt && dev->class && !strcmp(dev->class->name, "block") &&
+	    atomic_read(&dev_to_bdev(dev)->bd_openers))
+		return -EBUSY;
+	if (dev->bus && !strcmp(dev->bus->name, "dax") && dev->driver)
+		return -EBUSY;
+	return device_for_each_child(dev, NULL, xen_pmem_in_use);
 }
 
 static void xen_pmem_unregister(struct xenbus_device *dev, struct xen_pmem *pm)
@@ -230,8 +229,8 @@ static void xen_pmem_release(struct xenbus_device *dev)
 	struct xen_pmem *pm = dev_get_drvdata(&dev->dev);
 	struct device *bus_dev = pm ? to_nvdimm_bus_dev(pm->bus) : NULL;
 
-	if (bus_dev && device_for_each_child(bus_dev, NULL, xen_pmem_disk_held)) {
-		xenbus_dev_error(dev, -EBUSY, "%pR is in use (mounted or held open): not removed",
+	if (bus_dev && device_for_each_child(bus_dev, NULL, xen_pmem_in_use)) {
+		xenbus_dev_error(dev, -EBUSY, "%pR is in use (open disk, device-dax): not removed",
 				 &pm->res);
 		return;
 	}
@@ -244,7 +243,8 @@ static void xen_pmem_backend_changed(struct xenbus_device *dev,
 				     enum xenbus_state backend_state)
 {
 	mutex_lock(&xen_pmem_lock);
-	switch (xen_pmem_next_step(backend_state, dev->state)) {
+	switch (xen_pmem_next_step(backend_state, dev->state,
+				   !!dev_get_drvdata(&dev->dev))) {
 	case XEN_PMEM_CONNECT:
 		xen_pmem_connect(dev);
 		break;
@@ -285,13 +285,18 @@ static void xen_pmem_remove(struct xenbus_device *dev)
  */
 static int xen_pmem_prepare(struct device *dev)
 {
-	struct xen_pmem *pm = dev_get_drvdata(dev);
+	struct xen_pmem *pm;
+	int err = 0;
 
-	if (!pm)
-		return 0;
-	dev_err(dev, "%pR is host persistent memory: refusing to suspend (save, migration, hibernation)\n",
-		&pm->res);
-	return -EBUSY;
+	mutex_lock(&xen_pmem_lock);
+	pm = dev_get_drvdata(dev);
+	if (pm) {
+		dev_err(dev, "%pR is host persistent memory: refusing to suspend (save, migration, hibernation)\n",
+			&pm->res);
+		err = -EBUSY;
+	}
+	mutex_unlock(&xen_pmem_lock);
+	return err;
 }
 
 static const struct dev_pm_ops xen_pmem_pm_ops = {

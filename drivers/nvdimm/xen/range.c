@@ -86,19 +86,22 @@ int xen_pmem_parse_frames(const char *text, u64 *frames)
 /*
  * The backend offers the range in InitWait (or already Connected, as a
  * hand-written backend may say) and takes it back with Closing or Closed.
- * Only a frontend still Initialising connects, only a Connected one has a
- * region to give up, and a Closed one stays so.
+ * Only a frontend still Initialising connects; whatever its state, one
+ * with a region gives it up (a failed switch to Connected may have left
+ * it Closing with one), and a Closed one without a region stays so.
  */
 enum xen_pmem_step xen_pmem_next_step(enum xenbus_state backend,
-				      enum xenbus_state frontend)
+				      enum xenbus_state frontend, bool has_region)
 {
 	switch (backend) {
 	case XenbusStateInitWait:
 	case XenbusStateConnected:
-		return frontend == XenbusStateInitialising ? XEN_PMEM_CONNECT : XEN_PMEM_STAY;
+		if (frontend == XenbusStateInitialising && !has_region)
+			return XEN_PMEM_CONNECT;
+		return XEN_PMEM_STAY;
 	case XenbusStateClosing:
 	case XenbusStateClosed:
-		if (frontend == XenbusStateConnected)
+		if (has_region)
 			return XEN_PMEM_RELEASE;
 		return frontend == XenbusStateClosed ? XEN_PMEM_STAY : XEN_PMEM_CLOSE;
 	default:

@@ -58,6 +58,6 @@ enum xen_pmem_step {
 };
 
 enum xen_pmem_step xen_pmem_next_step(enum xenbus_state backend,
-				      enum xenbus_state frontend);
+				      enum xenbus_state frontend, bool has_region);
 
 #endif

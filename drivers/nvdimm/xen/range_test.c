@@ -157,43 +157,43 @@ static void xen_pmem_parse_table(struct kunit *test)
 
 struct step_case {
 	enum xenbus_state backend, frontend;
+	bool has_region;
 	enum xen_pmem_step want;
 };
 
-#define S(x)	XenbusState##x
 static const struct step_case step_cases[] = {
-	/* xen-pmem offers the range in InitWait; a hand-written backend may say Connected */
-	{ S(InitWait), S(Initialising), XEN_PMEM_CONNECT },
-	{ S(Connected), S(Initialising), XEN_PMEM_CONNECT },
+	/* xen-pmem offers the range in InitWait; a hand-written backend says Connected */
+	{ XenbusStateInitWait, XenbusStateInitialising, false, XEN_PMEM_CONNECT },
+	{ XenbusStateConnected, XenbusStateInitialising, false, XEN_PMEM_CONNECT },
 	/* once connected, or refused (Closing), the offer is not taken twice */
-	{ S(InitWait), S(Connected), XEN_PMEM_STAY },
-	{ S(Connected), S(Connected), XEN_PMEM_STAY },
-	{ S(Connected), S(Closing), XEN_PMEM_STAY },
-	{ S(Connected), S(Closed), XEN_PMEM_STAY },
+	{ XenbusStateInitWait, XenbusStateConnected, true, XEN_PMEM_STAY },
+	{ XenbusStateConnected, XenbusStateConnected, true, XEN_PMEM_STAY },
+	{ XenbusStateConnected, XenbusStateClosing, false, XEN_PMEM_STAY },
+	{ XenbusStateConnected, XenbusStateClosed, false, XEN_PMEM_STAY },
 	/* the backend has not written its keys yet */
-	{ S(Initialising), S(Initialising), XEN_PMEM_STAY },
-	{ S(Unknown), S(Initialising), XEN_PMEM_STAY },
-	/* detach: a connected frontend has a region to give up */
-	{ S(Closing), S(Connected), XEN_PMEM_RELEASE },
-	{ S(Closed), S(Connected), XEN_PMEM_RELEASE },
+	{ XenbusStateInitialising, XenbusStateInitialising, false, XEN_PMEM_STAY },
+	{ XenbusStateUnknown, XenbusStateInitialising, false, XEN_PMEM_STAY },
+	/* detach: a frontend with a region gives it up, whatever its state */
+	{ XenbusStateClosing, XenbusStateConnected, true, XEN_PMEM_RELEASE },
+	{ XenbusStateClosed, XenbusStateConnected, true, XEN_PMEM_RELEASE },
+	{ XenbusStateClosing, XenbusStateClosing, true, XEN_PMEM_RELEASE },
 	/* closing without a region: never connected, or refused */
-	{ S(Closing), S(Initialising), XEN_PMEM_CLOSE },
-	{ S(Closing), S(Closing), XEN_PMEM_CLOSE },
-	{ S(Closed), S(Closing), XEN_PMEM_CLOSE },
-	{ S(Closing), S(Closed), XEN_PMEM_STAY },
-	{ S(Closed), S(Closed), XEN_PMEM_STAY },
+	{ XenbusStateClosing, XenbusStateInitialising, false, XEN_PMEM_CLOSE },
+	{ XenbusStateClosing, XenbusStateClosing, false, XEN_PMEM_CLOSE },
+	{ XenbusStateClosed, XenbusStateClosing, false, XEN_PMEM_CLOSE },
+	{ XenbusStateClosing, XenbusStateClosed, false, XEN_PMEM_STAY },
+	{ XenbusStateClosed, XenbusStateClosed, false, XEN_PMEM_STAY },
 	/* states this device never uses */
-	{ S(Reconfiguring), S(Connected), XEN_PMEM_STAY },
-	{ S(Reconfigured), S(Connected), XEN_PMEM_STAY },
-	{ S(Initialised), S(Initialising), XEN_PMEM_STAY },
+	{ XenbusStateReconfiguring, XenbusStateConnected, true, XEN_PMEM_STAY },
+	{ XenbusStateReconfigured, XenbusStateConnected, true, XEN_PMEM_STAY },
+	{ XenbusStateInitialised, XenbusStateInitialising, false, XEN_PMEM_STAY },
 };
-
-#undef S
 
 static void step_case_desc(const struct step_case *c, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "backend %s, frontend %s",
-		 xenbus_strstate(c->backend), xenbus_strstate(c->frontend));
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "backend %s, frontend %s, %s",
+		 xenbus_strstate(c->backend), xenbus_strstate(c->frontend),
+		 c->has_region ? "region" : "no region");
 }
 
 KUNIT_ARRAY_PARAM(step, step_cases, step_case_desc);
@@ -202,7 +202,8 @@ static void xen_pmem_step_table(struct kunit *test)
 {
 	const struct step_case *c = test->param_value;
 
-	KUNIT_EXPECT_EQ(test, xen_pmem_next_step(c->backend, c->frontend), c->want);
+	KUNIT_EXPECT_EQ(test, xen_pmem_next_step(c->backend, c->frontend, c->has_region),
+			c->want);
 }
 
 static struct kunit_case xen_pmem_range_cases[] = {

@@ -266,9 +266,10 @@ out:
 }
 
 /*
- * A loadable xen-pmem (it has an initstate) must refuse to go while its
- * region is registered: its xenbus device and libnvdimm hold the module,
- * and the kernel says EWOULDBLOCK. The region must still be there.
+ * A loadable xen-pmem (it has an initstate) must refuse to go while the
+ * guest has its device: the bound xenbus device holds the module (and so
+ * does libnvdimm while the region is registered), and the kernel says
+ * EWOULDBLOCK. The region must still be there.
  */
 static void module_stays_with_region(void)
 {
@@ -282,7 +283,7 @@ static void module_stays_with_region(void)
 	rc = syscall(__NR_delete_module, "xen_pmem", O_NONBLOCK);
 	err = errno;
 	ksft_test_result(rc == -1 && err == EWOULDBLOCK && find_region(&again) == 1,
-			 "rmmod xen-pmem with a region is refused (%s), the region stays\n",
+			 "rmmod xen-pmem while it drives the device is refused (%s), the region stays\n",
 			 rc ? strerror(err) : "it unloaded");
 }
 

@@ -400,7 +400,7 @@ detach_mounted_refused() {
 	rc=$?
 	state=$(xenstore-read "/local/domain/$d/device/vpmem/0/state")
 	[ $rc != 0 ] && [ "$state" = 4 ] &&
-		grep -q "keeps ${ns%%:*}: 16 .* is in use (mounted or held open): not removed" \
+		grep -q "keeps ${ns%%:*}: 16 .* is in use (open disk, device-dax): not removed" \
 			/tmp/pmdetach.out &&
 		grep -q "vpmem-0: .* is in use" /var/log/xen/guest-pmmnt.log
 	ok $? "xen-pmem detach of pmmnt, which has it mounted, is refused (frontend" \
