@@ -1,16 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * reset_latency BDF ROUNDS: time pciback's do_flr against the PCI core's
- * own reset of the same device, alternating, and print the medians.
- * Runs in the test bed's dom0 (harness/bench); the device must be bound to
- * pciback and have a reset of its own (the core refuses otherwise).
+ * Time pciback's do_flr against the PCI core's own reset of the same
+ * devices, alternating, and print the medians. Runs in the test bed's PV
+ * dom0 (harness/bench).
+ *
+ *   reset_latency BDF ROUNDS
+ *	BDF is bound to pciback and has a reset of its own: do_flr against
+ *	/sys/bus/pci/devices/BDF/reset.
+ *   reset_latency --set BDF0 BDF1 ROUNDS
+ *	BDF0 and BDF1 are the whole set a slot or bus reset touches, with no
+ *	reset of their own: do_flr of BDF0 (pciback's pci_reset_bus() of the
+ *	set) against VFIO's hot reset of the same set (VFIO's, in no-IOMMU
+ *	mode), the only way user space reaches pci_reset_bus() otherwise.
+ *	Each round binds the set to pciback, then to vfio-pci; only the
+ *	resets are timed.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/vfio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
-#include <fcntl.h>
 #include <unistd.h>
+
+#define DEVS	"/sys/bus/pci/devices"
 
 static double now_us(void)
 {
@@ -43,18 +59,159 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp);
+	return v[n / 2];
+}
+
+static int put(const char *path, const char *val)
+{
+	return timed_write(path, val) < 0 ? -1 : 0;
+}
+
+/* Bind @bdf to @drv: unbind, override, probe; 0 when it took. */
+static int bind(const char *bdf, const char *drv)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), DEVS "/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0) {
+		link[n] = '\0';
+		if (!strcmp(strrchr(link, '/') + 1, drv))
+			return 0;
+		snprintf(path, sizeof(path), DEVS "/%s/driver/unbind", bdf);
+		if (put(path, bdf))
+			return -1;
+	}
+	if (!strcmp(drv, "pciback"))
+		put("/sys/bus/pci/drivers/pciback/new_slot", bdf);	/* EEXIST is fine */
+	snprintf(path, sizeof(path), DEVS "/%s/driver_override", bdf);
+	if (put(path, drv))
+		return -1;
+	put("/sys/bus/pci/drivers_probe", bdf);
+	snprintf(path, sizeof(path), DEVS "/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = '\0';
+	return strcmp(strrchr(link, '/') + 1, drv) ? -1 : 0;
+}
+
+static int group_of(const char *bdf)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), DEVS "/%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = '\0';
+	return atoi(strrchr(link, '/') + 1);
+}
+
+/* Microseconds VFIO's hot reset of the set took, or -1. */
+static double vfio_hot_reset(char *const bdf[2])
+{
+	struct vfio_pci_hot_reset *rst = calloc(1, sizeof(*rst) + 2 * sizeof(__s32));
+	int container, group[2] = { -1, -1 }, device = -1, i, ok = 0;
+	char path[64];
+	double t0 = 0, t1 = 0;
+
+	container = open("/dev/vfio/vfio", O_RDWR);
+	for (i = 0; i < 2 && container >= 0; i++) {
+		snprintf(path, sizeof(path), "/dev/vfio/noiommu-%d", group_of(bdf[i]));
+		group[i] = open(path, O_RDWR);
+		if (group[i] < 0 || ioctl(group[i], VFIO_GROUP_SET_CONTAINER, &container))
+			goto out;
+		if (!i && ioctl(container, VFIO_SET_IOMMU, VFIO_NOIOMMU_IOMMU))
+			goto out;
+	}
+	if (container < 0 || !rst)
+		goto out;
+	device = ioctl(group[0], VFIO_GROUP_GET_DEVICE_FD, bdf[0]);
+	if (device < 0)
+		goto out;
+	rst->argsz = sizeof(*rst) + 2 * sizeof(__s32);
+	rst->count = 2;
+	rst->group_fds[0] = group[0];
+	rst->group_fds[1] = group[1];
+	t0 = now_us();
+	ok = !ioctl(device, VFIO_DEVICE_PCI_HOT_RESET, rst);
+	t1 = now_us();
+out:
+	if (!ok)
+		printf("XST-BENCH error: VFIO hot reset of %s %s: %s\n", bdf[0], bdf[1],
+		       strerror(errno));
+	if (device >= 0)
+		close(device);
+	for (i = 0; i < 2; i++)
+		if (group[i] >= 0)
+			close(group[i]);
+	if (container >= 0)
+		close(container);
+	free(rst);
+	return ok ? t1 - t0 : -1;
+}
+
+/* Bind the set to @drv; 0, or -1 with a line saying which did not take. */
+static int bind_set(char *const bdf[2], const char *drv)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (bind(bdf[k], drv)) {
+			printf("XST-BENCH error: %s not bound to %s\n", bdf[k], drv);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int set_rounds(char *const bdf[2], int n, double *a, double *b)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (bind_set(bdf, "pciback"))
+			return -1;
+		a[i] = timed_write("/sys/bus/pci/drivers/pciback/do_flr", bdf[0]);
+		if (bind_set(bdf, "vfio-pci"))
+			return -1;
+		b[i] = vfio_hot_reset(bdf);
+		if (a[i] < 0 || b[i] < 0) {
+			printf("XST-BENCH error: a reset failed at round %d\n", i);
+			return -1;
+		}
+	}
+	bind_set(bdf, "pciback");
+	printf("XST-BENCH set_reset_latency %s+%s rounds %d do_flr_us %.0f vfio_us %.0f",
+	       bdf[0], bdf[1], n, median(a, n), median(b, n));
+	printf(" ratio %.3f\n", median(a, n) / median(b, n));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char core[256];
 	double *a, *b;
 	int i, n;
 
+	if (argc == 5 && !strcmp(argv[1], "--set")) {
+		n = atoi(argv[4]);
+		a = calloc(n, sizeof(*a));
+		b = calloc(n, sizeof(*b));
+		return n > 0 && a && b && !set_rounds(argv + 2, n, a, b) ? 0 : 1;
+	}
 	if (argc != 3)
 		return 2;
 	n = atoi(argv[2]);
 	a = calloc(n, sizeof(*a));
 	b = calloc(n, sizeof(*b));
-	snprintf(core, sizeof(core), "/sys/bus/pci/devices/%s/reset", argv[1]);
+	snprintf(core, sizeof(core), DEVS "/%s/reset", argv[1]);
 	for (i = 0; i < n; i++) {
 		a[i] = timed_write("/sys/bus/pci/drivers/pciback/do_flr", argv[1]);
 		b[i] = timed_write(core, "1");
@@ -63,9 +220,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	qsort(a, n, sizeof(*a), cmp);
-	qsort(b, n, sizeof(*b), cmp);
 	printf("XST-BENCH reset_latency %s rounds %d do_flr_us %.0f core_us %.0f ratio %.3f\n",
-	       argv[1], n, a[n / 2], b[n / 2], a[n / 2] / b[n / 2]);
+	       argv[1], n, median(a, n), median(b, n), median(a, n) / median(b, n));
 	return 0;
 }

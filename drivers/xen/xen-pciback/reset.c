@@ -127,18 +127,6 @@ static int xen_pcibk_add_member(struct pci_dev *dev, void *data)
 	return 0;
 }
 
-/* A slot holds the functions on its bus whose slot it is, and all below. */
-static int xen_pcibk_add_slot_member(struct pci_dev *dev, void *data)
-{
-	struct xen_pcibk_reset_plan *plan = data;
-	struct pci_slot *slot = plan->target->slot;
-	struct pci_dev *top = dev;
-
-	while (top->bus != slot->bus && top->bus->self)
-		top = top->bus->self;
-	return top->slot == slot ? xen_pcibk_add_member(dev, data) : 0;
-}
-
 static int xen_pcibk_member_cmp(const void *a, const void *b)
 {
 	const struct xen_pcibk_member *x = a, *y = b;
@@ -157,16 +145,16 @@ void xen_pcibk_reset_plan(struct pci_dev *dev, struct xen_pcibk_reset_plan *plan
 			 pci_name(dev));
 		return;
 	}
-	/* The core lists its methods; whether one resets this alone shows when run. */
-	plan->function_ok = dev->reset_methods[0] != 0;
+	/* The core has a method; whether it resets this alone shows when run. */
+	plan->function_ok = pci_reset_supported(dev);
 	xen_pcibk_pick_scope(!pci_probe_reset_slot(dev->slot), !pci_probe_reset_bus(dev->bus),
 			     &plan->scope);
-	if (plan->scope == XEN_PCIBK_RESET_SLOT)
-		pci_walk_bus(dev->slot->bus, xen_pcibk_add_slot_member, plan);
-	else if (plan->scope == XEN_PCIBK_RESET_BUS)
-		pci_walk_bus(dev->bus, xen_pcibk_add_member, plan);
-	else
+	/* Whom pci_reset_bus() would reset, walked as VFIO's hot reset does. */
+	if (plan->scope == XEN_PCIBK_RESET_REFUSED)
 		xen_pcibk_add_member(dev, plan);
+	else
+		pci_walk_reset_scope(dev, plan->scope == XEN_PCIBK_RESET_SLOT,
+				     xen_pcibk_add_member, plan);
 	if (plan->err)
 		return;
 	/* Address order: what users read. */
