@@ -6,6 +6,10 @@
 # the files of this repo, so the working tree is touched only where the series
 # changed and make rebuilds only that.
 
+# The linux-source-6.1 the series was last rebased on (Debian's security
+# updates bring new ones; a machine without them has an older one).
+SERIES_BASE_VERSION=6.1.192-3
+
 base_stamp() {
 	printf '%s %s\n' "$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null)" \
 		"$(stat -c '%s:%Y' "$BASE_TARBALL")"
@@ -82,7 +86,7 @@ assemble_series() {
 		diff=$(patch_part diff "$f")
 		if [ -n "$diff" ]; then
 			linux_git apply --cached --whitespace=error-all - <<<"$diff" ||
-				die "$name does not apply to the base"
+				die "$name does not apply to the base: linux-source-6.1 $(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null), the series is made for $SERIES_BASE_VERSION (is bookworm-security in apt's sources?)"
 		fi
 		for path in $(patch_part overlay "$f"); do
 			local hit=0 file mode blob
