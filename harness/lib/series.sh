@@ -10,6 +10,15 @@
 # updates bring new ones; a machine without them has an older one).
 SERIES_BASE_VERSION=6.1.192-3
 
+# Why a patch may not apply: another linux-source-6.1 than the series'.
+base_version_hint() {
+	local have
+	have=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null)
+	[ "$have" = "$SERIES_BASE_VERSION" ] && return 0
+	printf ' (linux-source-6.1 %s; the series is made for %s: is bookworm-security in apt'"'"'s sources?)' \
+		"${have:-missing}" "$SERIES_BASE_VERSION"
+}
+
 base_stamp() {
 	printf '%s %s\n' "$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null)" \
 		"$(stat -c '%s:%Y' "$BASE_TARBALL")"
@@ -86,7 +95,7 @@ assemble_series() {
 		diff=$(patch_part diff "$f")
 		if [ -n "$diff" ]; then
 			linux_git apply --cached --whitespace=error-all - <<<"$diff" ||
-				die "$name does not apply to the base: linux-source-6.1 $(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null), the series is made for $SERIES_BASE_VERSION (is bookworm-security in apt's sources?)"
+				die "$name does not apply to the base$(base_version_hint)"
 		fi
 		for path in $(patch_part overlay "$f"); do
 			local hit=0 file mode blob

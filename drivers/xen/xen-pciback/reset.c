@@ -150,11 +150,15 @@ void xen_pcibk_reset_plan(struct pci_dev *dev, struct xen_pcibk_reset_plan *plan
 	xen_pcibk_pick_scope(!pci_probe_reset_slot(dev->slot), !pci_probe_reset_bus(dev->bus),
 			     &plan->scope);
 	/* Whom pci_reset_bus() would reset, walked as VFIO's hot reset does. */
-	if (plan->scope == XEN_PCIBK_RESET_REFUSED)
+	if (plan->scope == XEN_PCIBK_RESET_REFUSED) {
 		xen_pcibk_add_member(dev, plan);
-	else
-		pci_walk_reset_scope(dev, plan->scope == XEN_PCIBK_RESET_SLOT,
-				     xen_pcibk_add_member, plan);
+	} else if (pci_walk_reset_scope(dev, plan->scope == XEN_PCIBK_RESET_SLOT,
+					xen_pcibk_add_member, plan) < 0) {
+		/* Its slot went away since the probe: ask again to get its bus. */
+		plan->err = -EBUSY;
+		snprintf(plan->why, sizeof(plan->why), "%s left its slot while planning",
+			 pci_name(dev));
+	}
 	if (plan->err)
 		return;
 	/* Address order: what users read. */
