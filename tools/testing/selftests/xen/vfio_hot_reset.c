@@ -180,18 +180,22 @@ static void hot_reset(struct __test_metadata *_metadata, struct vset *s, const i
 	ASSERT_EQ(0, ioctl(s->device, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, info));
 	ASSERT_EQ(2, info->count);
 	for (i = 0; i < 2; i++) {
+		const char *bdf = s->f[i]->bdf;
+		int group = s->group_id[i];
+
 		for (found = 0, j = 0; j < 2; j++)
-			found += lists(&info->devices[j], s->f[i]->bdf, s->group_id[i]);
-		EXPECT_EQ(1, found) TH_LOG("%s (group %d) not listed once", s->f[i]->bdf,
-					   s->group_id[i]);
+			found += lists(&info->devices[j], bdf, group);
+		EXPECT_EQ(1, found) TH_LOG("%s (group %d) not listed once", bdf, group);
 	}
 	free(info);
 
 	rst = calloc(1, sizeof(*rst) + 2 * sizeof(rst->group_fds[0]));
 	ASSERT_NE(NULL, rst);
 	for (i = 0; i < 2; i++) {
+		const char *bdf = s->f[i]->bdf;
+
 		dirty(&s->v[i]);
-		ASSERT_TRUE(holds(&s->v[i])) TH_LOG("%s took no state", s->f[i]->bdf);
+		ASSERT_TRUE(holds(&s->v[i])) TH_LOG("%s took no state", bdf);
 	}
 
 	/* The set is not whole without the second function's group. */
@@ -200,18 +204,22 @@ static void hot_reset(struct __test_metadata *_metadata, struct vset *s, const i
 	rst->group_fds[0] = s->group[0];
 	EXPECT_EQ(-1, ioctl(s->device, VFIO_DEVICE_PCI_HOT_RESET, rst));
 	EXPECT_EQ(EINVAL, errno);
-	for (i = 0; i < 2; i++)
-		EXPECT_TRUE(holds(&s->v[i])) TH_LOG("%s reset by a refused reset",
-						    s->f[i]->bdf);
+	for (i = 0; i < 2; i++) {
+		const char *bdf = s->f[i]->bdf;
+
+		EXPECT_TRUE(holds(&s->v[i])) TH_LOG("%s reset by a refused reset", bdf);
+	}
 
 	rst->argsz = sizeof(*rst) + 2 * sizeof(rst->group_fds[0]);
 	rst->count = 2;
 	rst->group_fds[1] = s->group[1];
 	ASSERT_EQ(0, ioctl(s->device, VFIO_DEVICE_PCI_HOT_RESET, rst))
 		TH_LOG("VFIO_DEVICE_PCI_HOT_RESET: %s", strerror(errno));
-	for (i = 0; i < 2; i++)
-		EXPECT_TRUE(clean(&s->v[i])) TH_LOG("%s keeps its state after the reset",
-						    s->f[i]->bdf);
+	for (i = 0; i < 2; i++) {
+		const char *bdf = s->f[i]->bdf;
+
+		EXPECT_TRUE(clean(&s->v[i])) TH_LOG("%s keeps its state after the reset", bdf);
+	}
 
 	/*
 	 * The second function out of VFIO's hands: its group is closed and it
@@ -222,8 +230,10 @@ static void hot_reset(struct __test_metadata *_metadata, struct vset *s, const i
 	s->group[1] = -1;
 	ASSERT_EQ(0, bind_to(s->f[1]->bdf, "none"));
 	for (i = 0; i < 2; i++) {
+		const char *bdf = s->f[i]->bdf;
+
 		dirty(&s->v[i]);
-		ASSERT_TRUE(holds(&s->v[i])) TH_LOG("%s took no state", s->f[i]->bdf);
+		ASSERT_TRUE(holds(&s->v[i])) TH_LOG("%s took no state", bdf);
 	}
 	rst->argsz = sizeof(*rst) + sizeof(rst->group_fds[0]);
 	rst->count = 1;
