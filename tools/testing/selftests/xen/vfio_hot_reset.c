@@ -155,6 +155,19 @@ FIXTURE_TEARDOWN(vfio)
 	vset_close(&self->s);
 }
 
+/* Write both functions' registers, and check the writes took. */
+static void dirty_set(struct __test_metadata *_metadata, struct vset *s)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const char *bdf = s->f[i]->bdf;
+
+		dirty(&s->v[i]);
+		ASSERT_TRUE(holds(&s->v[i])) TH_LOG("%s took no state", bdf);
+	}
+}
+
 static void hot_reset(struct __test_metadata *_metadata, struct vset *s, const int idx[2])
 {
 	struct vfio_pci_hot_reset_info *info;
@@ -191,12 +204,7 @@ static void hot_reset(struct __test_metadata *_metadata, struct vset *s, const i
 
 	rst = calloc(1, sizeof(*rst) + 2 * sizeof(rst->group_fds[0]));
 	ASSERT_NE(NULL, rst);
-	for (i = 0; i < 2; i++) {
-		const char *bdf = s->f[i]->bdf;
-
-		dirty(&s->v[i]);
-		ASSERT_TRUE(holds(&s->v[i])) TH_LOG("%s took no state", bdf);
-	}
+	dirty_set(_metadata, s);
 
 	/* The set is not whole without the second function's group. */
 	rst->argsz = sizeof(*rst) + sizeof(rst->group_fds[0]);
@@ -229,12 +237,7 @@ static void hot_reset(struct __test_metadata *_metadata, struct vset *s, const i
 	close(s->group[1]);
 	s->group[1] = -1;
 	ASSERT_EQ(0, bind_to(s->f[1]->bdf, "none"));
-	for (i = 0; i < 2; i++) {
-		const char *bdf = s->f[i]->bdf;
-
-		dirty(&s->v[i]);
-		ASSERT_TRUE(holds(&s->v[i])) TH_LOG("%s took no state", bdf);
-	}
+	dirty_set(_metadata, s);
 	rst->argsz = sizeof(*rst) + sizeof(rst->group_fds[0]);
 	rst->count = 1;
 	EXPECT_EQ(-1, ioctl(s->device, VFIO_DEVICE_PCI_HOT_RESET, rst));
