@@ -193,7 +193,40 @@ static double timed_read(const char *path)
 	return n > 0 ? t1 - t0 : -1;
 }
 
-enum { FLR_FIRST, FLR, PLAN, VFIO_FIRST, VFIO, NFIG };
+/* What do_flr resets, as pciback's dry run says: one line. */
+static void print_plan(const char *path)
+{
+	char buf[512];
+	ssize_t n = -1;
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		n = snprintf(buf, sizeof(buf), "unreadable\n");
+	buf[n] = '\0';
+	printf("XST-BENCH set_plan %s", buf);
+}
+
+/* Microseconds a write of @val to @path took that failed with @err, or -1. */
+static double timed_refusal(const char *path, const char *val, int err)
+{
+	int fd = open(path, O_WRONLY);
+	double t0, t1;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	t0 = now_us();
+	n = write(fd, val, strlen(val));
+	t1 = now_us();
+	close(fd);
+	return n < 0 && errno == err ? t1 - t0 : -1;
+}
+
+enum { FLR_FIRST, FLR, PLAN, REFUSED, VFIO_FIRST, VFIO, NFIG };
 
 /*
  * Per round: the set bound to pciback, do_flr twice (the first after
@@ -203,16 +236,19 @@ enum { FLR_FIRST, FLR, PLAN, VFIO_FIRST, VFIO, NFIG };
  */
 static int set_rounds(char *const bdf[2], int n, double *t[NFIG])
 {
-	char plan[PATH_MAX];
+	char plan[PATH_MAX], own[PATH_MAX];
 	int i, k;
 
 	snprintf(plan, sizeof(plan), DEVS "/%s/pciback_reset", bdf[0]);
+	snprintf(own, sizeof(own), DEVS "/%s/reset", bdf[0]);
 	for (i = 0; i < n; i++) {
 		if (bind_set(bdf, "pciback"))
 			return -1;
 		t[FLR_FIRST][i] = timed_write("/sys/bus/pci/drivers/pciback/do_flr", bdf[0]);
 		t[FLR][i] = timed_write("/sys/bus/pci/drivers/pciback/do_flr", bdf[0]);
 		t[PLAN][i] = timed_read(plan);
+		/* The core's function reset, which the sibling makes it refuse. */
+		t[REFUSED][i] = timed_refusal(own, "1", ENOTTY);
 		if (bind_set(bdf, "vfio-pci"))
 			return -1;
 		if (vfio_hot_reset(bdf, &t[VFIO_FIRST][i], &t[VFIO][i]))
@@ -225,13 +261,15 @@ static int set_rounds(char *const bdf[2], int n, double *t[NFIG])
 		}
 	}
 	bind_set(bdf, "pciback");
+	print_plan(plan);
 	for (k = 0; k < NFIG; k++)
 		qsort(t[k], n, sizeof(double), cmp);
 	printf("XST-BENCH set_reset_latency %s+%s rounds %d do_flr_us %.0f vfio_us %.0f",
 	       bdf[0], bdf[1], n, t[FLR][n / 2], t[VFIO][n / 2]);
-	printf(" ratio %.3f first_do_flr_us %.0f first_vfio_us %.0f plan_us %.0f\n",
+	printf(" ratio %.3f first_do_flr_us %.0f first_vfio_us %.0f plan_us %.0f",
 	       t[FLR][n / 2] / t[VFIO][n / 2], t[FLR_FIRST][n / 2], t[VFIO_FIRST][n / 2],
 	       t[PLAN][n / 2]);
+	printf(" refused_function_us %.0f\n", t[REFUSED][n / 2]);
 	return 0;
 }
 

@@ -101,6 +101,19 @@ enum xen_pcibk_action xen_pcibk_pending_action(int plan_err, bool target_needs_r
 	return plan_err == -EAGAIN ? XEN_PCIBK_DEFER : XEN_PCIBK_REFUSE;
 }
 
+/*
+ * Whether to try the function's own reset first. A method the core listed
+ * when it found the function can need the slot or bus to itself (its "bus"
+ * method, probed before a sibling appeared); then the core refuses it with
+ * -ENOTTY, after saving and restoring the function for nothing. That answer
+ * holds while others share the set, so it is not asked again until the
+ * function is alone there.
+ */
+bool xen_pcibk_try_function(bool listed, bool refused_before, int nmembers)
+{
+	return listed && !(refused_before && nmembers > 1);
+}
+
 static void xen_pcibk_describe(struct xen_pcibk_member *m, struct pci_dev *dev)
 {
 	struct pci_driver *drv = READ_ONCE(dev->driver);
@@ -161,6 +174,8 @@ void xen_pcibk_reset_plan(struct pci_dev *dev, struct xen_pcibk_reset_plan *plan
 	}
 	if (plan->err)
 		return;
+	plan->function_ok = xen_pcibk_try_function(plan->function_ok, plan->st.function_refused,
+						   plan->nmembers);
 	/* Address order: what users read. */
 	sort(plan->members, plan->nmembers, sizeof(plan->members[0]), xen_pcibk_member_cmp,
 	     NULL);
@@ -205,6 +220,8 @@ static int xen_pcibk_reset_function(struct xen_pcibk_reset_plan *plan)
 	}
 	if (!rc)
 		plan->done = XEN_PCIBK_RESET_FUNCTION;
+	else if (rc == -ENOTTY)
+		xen_pcibk_set_function_refused(plan->target);
 	else if (rc == -EAGAIN)
 		snprintf(plan->why, sizeof(plan->why), "%s is locked or was just assigned",
 			 pci_name(plan->target));

@@ -2,7 +2,8 @@
 /*
  * KUnit tests for pciback's reset rules: the do_flr address parser, the
  * choice of scope, the checks on every function a reset would touch, and
- * what do_flr and a device's return do: reset, defer, nothing or refuse.
+ * what do_flr and a device's return do: reset, defer, nothing or refuse, and
+ * when the function's own reset is worth trying.
  */
 #include <kunit/test.h>
 #include <linux/pci.h>
@@ -213,12 +214,45 @@ static void pick_action(struct kunit *test)
 				c->action);
 }
 
+struct function_case {
+	const char *name;
+	bool listed, refused_before;
+	int nmembers;
+	bool try;
+};
+
+static const struct function_case function_cases[] = {
+	{ "no method listed", false, false, 1, false },
+	{ "listed, alone", true, false, 1, true },
+	{ "listed, with a sibling, never refused", true, false, 2, true },
+	{ "refused before, sibling still there", true, true, 2, false },
+	{ "refused before, now alone", true, true, 1, true },
+	{ "refused before, bus of 32", true, true, XEN_PCIBK_RESET_MAX_FUNCS, false },
+	{ "not listed, refused before", false, true, 2, false },
+};
+
+static void function_desc(const struct function_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(function, function_cases, function_desc);
+
+static void try_function(struct kunit *test)
+{
+	const struct function_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, xen_pcibk_try_function(c->listed, c->refused_before, c->nmembers),
+			c->try);
+}
+
 static struct kunit_case xen_pcibk_reset_cases[] = {
 	KUNIT_CASE_PARAM(parse_bdf, bdf_gen_params),
 	KUNIT_CASE(parse_bdf_counted),
 	KUNIT_CASE_PARAM(pick_scope, scope_gen_params),
 	KUNIT_CASE_PARAM(judge_members, judge_gen_params),
 	KUNIT_CASE_PARAM(pick_action, action_gen_params),
+	KUNIT_CASE_PARAM(try_function, function_gen_params),
 	{}
 };
 

@@ -187,6 +187,22 @@ static bool plan_ends_with(const char *plan, const char *want)
 	       (n == w || !strncmp(plan + n - w - 7, ", else ", 7));
 }
 
+/*
+ * A function whose listed reset the core refused, because a sibling shares
+ * the slot or bus, is not offered it again: the next plan is the set's
+ * reset alone (no save and restore of the function for nothing).
+ */
+static void expect_refusal_remembered(struct __test_metadata *_metadata, const char *bdf,
+				      const char *before, const char *want)
+{
+	char after[600];
+
+	if (strncmp(before, "function ", 9))
+		return;
+	plan_of(bdf, after, sizeof(after));
+	EXPECT_STREQ(want, after) TH_LOG("plan before do_flr '%s'", before);
+}
+
 TEST_F(bed, flr_device_gets_flr)
 {
 	char plan[600], want[600];
@@ -212,6 +228,7 @@ TEST_F(bed, multifunction_gets_slot_reset)
 	ASSERT_EQ(0, do_flr(self->b0.bdf));
 	EXPECT_TRUE(clean(&self->b0));
 	EXPECT_TRUE(clean(&self->b1)) TH_LOG("function 1 was not reset with function 0");
+	expect_refusal_remembered(_metadata, self->b0.bdf, plan, want);
 }
 
 TEST_F(bed, conventional_bridge_gets_bus_reset)
@@ -230,6 +247,7 @@ TEST_F(bed, conventional_bridge_gets_bus_reset)
 	ASSERT_EQ(0, do_flr(self->c1.bdf));
 	EXPECT_TRUE(clean(&self->c0));
 	EXPECT_TRUE(clean(&self->c1));
+	expect_refusal_remembered(_metadata, self->c1.bdf, plan, want);
 }
 
 TEST_F(bed, sibling_bound_elsewhere_is_refused)
