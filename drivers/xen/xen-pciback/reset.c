@@ -104,14 +104,16 @@ enum xen_pcibk_action xen_pcibk_pending_action(int plan_err, bool target_needs_r
 /*
  * Whether to try the function's own reset first. A method the core listed
  * when it found the function can need the slot or bus to itself (its "bus"
- * method, probed before a sibling appeared); then the core refuses it with
- * -ENOTTY, after saving and restoring the function for nothing. That answer
- * holds while others share the set, so it is not asked again until the
- * function is alone there.
+ * method, probed before a sibling appeared); the core then refuses it with
+ * -ENOTTY, after saving, disabling and restoring the function for nothing.
+ * Once the core has refused, and the set is free to be reset instead (which
+ * resets the function too), go straight to the set. -ENOTTY can also mean a
+ * device that was slow after its reset, so while the set is not free the
+ * function's own reset is still tried: it may be the only one possible.
  */
-bool xen_pcibk_try_function(bool listed, bool refused_before, int nmembers)
+bool xen_pcibk_try_function(bool listed, bool refused_before, int nmembers, bool set_free)
 {
-	return listed && !(refused_before && nmembers > 1);
+	return listed && !(refused_before && nmembers > 1 && set_free);
 }
 
 static void xen_pcibk_describe(struct xen_pcibk_member *m, struct pci_dev *dev)
@@ -174,13 +176,13 @@ void xen_pcibk_reset_plan(struct pci_dev *dev, struct xen_pcibk_reset_plan *plan
 	}
 	if (plan->err)
 		return;
-	plan->function_ok = xen_pcibk_try_function(plan->function_ok, plan->st.function_refused,
-						   plan->nmembers);
 	/* Address order: what users read. */
 	sort(plan->members, plan->nmembers, sizeof(plan->members[0]), xen_pcibk_member_cmp,
 	     NULL);
 	plan->err = xen_pcibk_judge_members(plan->members, plan->nmembers, plan->why,
 					    sizeof(plan->why));
+	plan->function_ok = xen_pcibk_try_function(plan->function_ok, plan->st.function_refused,
+						   plan->nmembers, !plan->err);
 	if (!plan->err && plan->scope == XEN_PCIBK_RESET_REFUSED) {
 		plan->err = -ENOTTY;
 		snprintf(plan->why, sizeof(plan->why), "%s has no function, slot or bus reset",
@@ -216,12 +218,13 @@ static int xen_pcibk_reset_function(struct xen_pcibk_reset_plan *plan)
 	rc = xen_pcibk_claim(&plan->target, 1);
 	if (!rc) {
 		rc = pci_try_reset_function(plan->target);
+		/* Claimed still, so this is the binding that was refused. */
+		if (!rc || rc == -ENOTTY)
+			xen_pcibk_set_function_refused(plan->target, rc == -ENOTTY);
 		xen_pcibk_unclaim(&plan->target, 1, !rc);
 	}
 	if (!rc)
 		plan->done = XEN_PCIBK_RESET_FUNCTION;
-	else if (rc == -ENOTTY)
-		xen_pcibk_set_function_refused(plan->target);
 	else if (rc == -EAGAIN)
 		snprintf(plan->why, sizeof(plan->why), "%s is locked or was just assigned",
 			 pci_name(plan->target));

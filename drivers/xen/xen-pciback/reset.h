@@ -31,7 +31,7 @@ struct xen_pcibk_state {
 	int domain;		/* the frontend domain using it, or -1 */
 	bool needs_reset;	/* given to a guest since it was last reset */
 	bool no_reset;		/* the admin lets it be exported without one */
-	bool function_refused;	/* the core refused its own reset (-ENOTTY) */
+	bool function_refused;	/* its last own reset: the core said -ENOTTY */
 };
 
 /* One function a reset would touch, as the rules see it. */
@@ -71,7 +71,7 @@ int xen_pcibk_judge_members(const struct xen_pcibk_member *m, int n,
 enum xen_pcibk_action xen_pcibk_flr_action(int plan_err, bool target_needs_reset,
 					   bool held_with_own_reset);
 enum xen_pcibk_action xen_pcibk_pending_action(int plan_err, bool target_needs_reset);
-bool xen_pcibk_try_function(bool listed, bool refused_before, int nmembers);
+bool xen_pcibk_try_function(bool listed, bool refused_before, int nmembers, bool set_free);
 int xen_pcibk_parse_bdf(const char *buf, size_t count, unsigned int *domain,
 			unsigned int *bus, unsigned int *devfn);
 
@@ -99,7 +99,7 @@ int xen_pcibk_get_state(struct pci_dev *dev, struct xen_pcibk_state *st);
 int xen_pcibk_claim(struct pci_dev *const *devs, int n);
 void xen_pcibk_unclaim(struct pci_dev *const *devs, int n, bool clean);
 int xen_pcibk_set_no_reset(struct pci_dev *dev, bool no_reset);
-void xen_pcibk_set_function_refused(struct pci_dev *dev);
+void xen_pcibk_set_function_refused(struct pci_dev *dev, bool refused);
 
 extern const struct attribute_group *xen_pcibk_reset_drv_groups[];
 extern const struct attribute_group *xen_pcibk_reset_dev_groups[];

@@ -218,17 +218,18 @@ struct function_case {
 	const char *name;
 	bool listed, refused_before;
 	int nmembers;
-	bool try;
+	bool set_free, try;
 };
 
 static const struct function_case function_cases[] = {
-	{ "no method listed", false, false, 1, false },
-	{ "listed, alone", true, false, 1, true },
-	{ "listed, with a sibling, never refused", true, false, 2, true },
-	{ "refused before, sibling still there", true, true, 2, false },
-	{ "refused before, now alone", true, true, 1, true },
-	{ "refused before, bus of 32", true, true, XEN_PCIBK_RESET_MAX_FUNCS, false },
-	{ "not listed, refused before", false, true, 2, false },
+	{ "no method listed", false, false, 1, true, false },
+	{ "listed, alone", true, false, 1, true, true },
+	{ "listed, with a free sibling, never refused", true, false, 2, true, true },
+	{ "refused before, set free: the set instead", true, true, 2, true, false },
+	{ "refused before, sibling held: still tried", true, true, 2, false, true },
+	{ "refused before, now alone", true, true, 1, true, true },
+	{ "refused before, free bus of 32", true, true, XEN_PCIBK_RESET_MAX_FUNCS, true, false },
+	{ "not listed, refused before", false, true, 2, true, false },
 };
 
 static void function_desc(const struct function_case *c, char *desc)
@@ -242,7 +243,8 @@ static void try_function(struct kunit *test)
 {
 	const struct function_case *c = test->param_value;
 
-	KUNIT_EXPECT_EQ(test, xen_pcibk_try_function(c->listed, c->refused_before, c->nmembers),
+	KUNIT_EXPECT_EQ(test, xen_pcibk_try_function(c->listed, c->refused_before, c->nmembers,
+						     c->set_free),
 			c->try);
 }
 

@@ -188,17 +188,15 @@ static bool plan_ends_with(const char *plan, const char *want)
 }
 
 /*
- * A function whose listed reset the core refused, because a sibling shares
- * the slot or bus, is not offered it again: the next plan is the set's
- * reset alone (no save and restore of the function for nothing).
+ * After a do_flr that had to reset the set, the function's own reset was
+ * refused (or there is none): with the set free, the next plan is the
+ * set's reset alone, not the function's tried again for nothing.
  */
 static void expect_refusal_remembered(struct __test_metadata *_metadata, const char *bdf,
 				      const char *before, const char *want)
 {
 	char after[600];
 
-	if (strncmp(before, "function ", 9))
-		return;
 	plan_of(bdf, after, sizeof(after));
 	EXPECT_STREQ(want, after) TH_LOG("plan before do_flr '%s'", before);
 }
@@ -958,8 +956,10 @@ TEST_F_TIMEOUT(bed, attach_detach_cycles_leak_nothing, 7200)
 	TH_LOG("%d cycles in %ld s: SUnreclaim %ld -> %ld kB, in use %ld -> %ld kB, Cached %ld kB",
 	       i, (long)time(NULL) - t0, slab0, slab1, used0, used1, mem_counter("Cached:"));
 	/* Slack for the guest's own backends and per-CPU caches, not per cycle. */
-	EXPECT_GT(128 + i / 8, slab1 - slab0);
-	EXPECT_GT(2048 + i, used1 - used0);
+	if (i >= 0) {	/* past the warm-up, where the first counts are taken */
+		EXPECT_GT(128 + i / 8, slab1 - slab0);
+		EXPECT_GT(2048 + i, used1 - used0);
+	}
 	EXPECT_EQ(0, run_xl("xl destroy rst1"));
 
 	/* Nothing of pciback's may keep the function alive once it is gone. */
