@@ -36,20 +36,32 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-/* Microseconds one write of @val to @path took, or -1. */
-static double timed_write(const char *path, const char *val)
+/* Microseconds one write of @val to @path took; @err: 0 or its errno. */
+static double timed_write_err(const char *path, const char *val, int *err)
 {
 	int fd = open(path, O_WRONLY);
 	double t0, t1;
 	ssize_t n;
 
-	if (fd < 0)
+	if (fd < 0) {
+		*err = errno;
 		return -1;
+	}
 	t0 = now_us();
 	n = write(fd, val, strlen(val));
 	t1 = now_us();
+	*err = n < 0 ? errno : n == (ssize_t)strlen(val) ? 0 : EIO;
 	close(fd);
-	return n == (ssize_t)strlen(val) ? t1 - t0 : -1;
+	return t1 - t0;
+}
+
+/* Microseconds one write of @val to @path took, or -1. */
+static double timed_write(const char *path, const char *val)
+{
+	int err;
+	double t = timed_write_err(path, val, &err);
+
+	return err ? -1 : t;
 }
 
 static int cmp(const void *a, const void *b)
@@ -210,20 +222,13 @@ static void print_plan(const char *path)
 	printf("XST-BENCH set_plan %s", buf);
 }
 
-/* Microseconds a write of @val to @path took that failed with @err, or -1. */
-static double timed_refusal(const char *path, const char *val, int err)
+/* Microseconds a write of @val to @path took that failed with @want, or -1. */
+static double timed_refusal(const char *path, const char *val, int want)
 {
-	int fd = open(path, O_WRONLY);
-	double t0, t1;
-	ssize_t n;
+	int err;
+	double t = timed_write_err(path, val, &err);
 
-	if (fd < 0)
-		return -1;
-	t0 = now_us();
-	n = write(fd, val, strlen(val));
-	t1 = now_us();
-	close(fd);
-	return n < 0 && errno == err ? t1 - t0 : -1;
+	return err == want ? t : -1;
 }
 
 enum { FLR_FIRST, FLR, PLAN, REFUSED, VFIO_FIRST, VFIO, NFIG };
