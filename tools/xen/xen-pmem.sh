@@ -21,8 +21,9 @@
 # watcher left behind by create answers the guest's xenbus states as the
 # backend and gives the namespace back to dom0 once the last holder is
 # gone; "reclaim" does the same by hand. "detach" asks the guest to let its
-# region go (refused while the guest has it mounted); Xen still lets the
-# domain map the frames, so the hold lasts until the domain is gone.
+# region go (refused while the guest has it mounted), then takes the frames
+# back from Xen with xen-pmem-revoke; the namespace is free again, except
+# from a PV guest, which keeps what it mapped until the domain is gone.
 set -eu
 
 ND=/sys/bus/nd/devices
@@ -285,11 +286,29 @@ detach() {
 	[ "$(xenstore-read "$fe/state")" != 4 ] ||
 		die "domain $d ($1) has not let $what go after 60 s; its device stays Closing"
 	xenstore-write "$be/state" 6
-	# The guest's device goes too (it pins the frontend's module); the
-	# backend directory stays as the record of the hold.
+	# Then Xen's side, which xl has no command for (xen-pmem-revoke's exit
+	# status: 0 all gone, 2 a PV guest keeps the mappings it made).
+	rc=0
+	xen-pmem-revoke "$d" "$(xenstore-read "$be/mfn")" "$(xenstore-read "$be/nr-frames")" \
+		"$(xenstore-read "$be/gfn")" || rc=$?
+	# The guest's device goes (it pins the frontend's module) only now:
+	# the guest reads its going as the frames being gone.
 	xenstore-rm "$fe"
-	echo "xen-pmem: domain $d ($1) let $what go;" \
-		"Xen still lets it map the frames, so they stay its until it is gone"
+	case $rc in
+	0)
+		xenstore-rm "$be"
+		echo "xen-pmem: domain $d ($1) let $what go, and Xen took the frames back"
+		give_back
+		;;
+	2)
+		echo "xen-pmem: domain $d ($1) let $what go; a PV domain keeps the" \
+			"mappings it made, so the frames stay its until it is gone"
+		;;
+	*)
+		die "domain $d ($1) let $what go, but Xen still lets it map the" \
+			"frames: they stay its until it is gone"
+		;;
+	esac
 }
 
 list() {

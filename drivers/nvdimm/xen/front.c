@@ -39,6 +39,12 @@ struct xen_pmem {
 	struct nvdimm_bus *bus;
 };
 
+/* One per vpmem device, from probe to remove; under xen_pmem_lock. */
+struct xen_pmem_dev {
+	struct xen_pmem *pm;	/* its region, while connected */
+	bool sleeping;		/* between its ->prepare and ->complete */
+};
+
 /* The regions of this guest, for the duplicate and overlap checks. */
 static DEFINE_MUTEX(xen_pmem_lock);
 static struct xen_pmem_range xen_pmem_taken[XEN_PMEM_MAX_REGIONS];
@@ -152,7 +158,7 @@ out_res:
 }
 
 /* Backend InitWait or Connected: check the range, register it, connect. */
-static void xen_pmem_connect(struct xenbus_device *dev)
+static void xen_pmem_connect(struct xenbus_device *dev, struct xen_pmem_dev *xd)
 {
 	const struct xen_pmem_space space = {
 		.phys_bits = boot_cpu_data.x86_phys_bits,
@@ -183,7 +189,7 @@ static void xen_pmem_connect(struct xenbus_device *dev)
 	if (xen_pmem_register(dev, pm))
 		goto refused;
 	xen_pmem_taken[xen_pmem_nr_taken++] = pm->range;
-	dev_set_drvdata(&dev->dev, pm);
+	xd->pm = pm;
 	xenbus_switch_state(dev, XenbusStateConnected);
 	dev_info(&dev->dev, "%pR: host persistent memory\n", &pm->res);
 	return;
@@ -206,8 +212,9 @@ static int xen_pmem_in_use(struct device *dev, void *unused)
 	return device_for_each_child(dev, NULL, xen_pmem_in_use);
 }
 
-static void xen_pmem_unregister(struct xenbus_device *dev, struct xen_pmem *pm)
+static void xen_pmem_unregister(struct xenbus_device *dev, struct xen_pmem_dev *xd)
 {
+	struct xen_pmem *pm = xd->pm;
 	unsigned int i;
 
 	nvdimm_bus_unregister(pm->bus);
@@ -218,15 +225,15 @@ static void xen_pmem_unregister(struct xenbus_device *dev, struct xen_pmem *pm)
 			break;
 		}
 	}
-	dev_set_drvdata(&dev->dev, NULL);
+	xd->pm = NULL;
 	dev_info(&dev->dev, "%pR: removed\n", &pm->res);
 	kfree(pm);
 }
 
 /* Backend Closing or Closed: let the region go, unless it is held here. */
-static void xen_pmem_release(struct xenbus_device *dev)
+static void xen_pmem_release(struct xenbus_device *dev, struct xen_pmem_dev *xd)
 {
-	struct xen_pmem *pm = dev_get_drvdata(&dev->dev);
+	struct xen_pmem *pm = xd->pm;
 	struct device *bus_dev = pm ? to_nvdimm_bus_dev(pm->bus) : NULL;
 
 	if (bus_dev && device_for_each_child(bus_dev, NULL, xen_pmem_in_use)) {
@@ -235,21 +242,21 @@ static void xen_pmem_release(struct xenbus_device *dev)
 		return;
 	}
 	if (pm)
-		xen_pmem_unregister(dev, pm);
+		xen_pmem_unregister(dev, xd);
 	xenbus_frontend_closed(dev);
 }
 
-static void xen_pmem_backend_changed(struct xenbus_device *dev,
-				     enum xenbus_state backend_state)
+static void xen_pmem_follow(struct xenbus_device *dev, enum xenbus_state backend_state)
 {
-	mutex_lock(&xen_pmem_lock);
-	switch (xen_pmem_next_step(backend_state, dev->state,
-				   !!dev_get_drvdata(&dev->dev))) {
+	struct xen_pmem_dev *xd = dev_get_drvdata(&dev->dev);
+
+	lockdep_assert_held(&xen_pmem_lock);
+	switch (xen_pmem_next_step(backend_state, dev->state, !!xd->pm, xd->sleeping)) {
 	case XEN_PMEM_CONNECT:
-		xen_pmem_connect(dev);
+		xen_pmem_connect(dev, xd);
 		break;
 	case XEN_PMEM_RELEASE:
-		xen_pmem_release(dev);
+		xen_pmem_release(dev, xd);
 		break;
 	case XEN_PMEM_CLOSE:
 		xenbus_frontend_closed(dev);
@@ -257,23 +264,34 @@ static void xen_pmem_backend_changed(struct xenbus_device *dev,
 	case XEN_PMEM_STAY:
 		break;
 	}
+}
+
+static void xen_pmem_backend_changed(struct xenbus_device *dev,
+				     enum xenbus_state backend_state)
+{
+	mutex_lock(&xen_pmem_lock);
+	xen_pmem_follow(dev, backend_state);
 	mutex_unlock(&xen_pmem_lock);
 }
 
 /* The work happens when the backend says its keys are there. */
 static int xen_pmem_probe(struct xenbus_device *dev, const struct xenbus_device_id *id)
 {
+	struct xen_pmem_dev *xd = devm_kzalloc(&dev->dev, sizeof(*xd), GFP_KERNEL);
+
+	if (!xd)
+		return -ENOMEM;
+	dev_set_drvdata(&dev->dev, xd);
 	return 0;
 }
 
 static void xen_pmem_remove(struct xenbus_device *dev)
 {
-	struct xen_pmem *pm;
+	struct xen_pmem_dev *xd = dev_get_drvdata(&dev->dev);
 
 	mutex_lock(&xen_pmem_lock);
-	pm = dev_get_drvdata(&dev->dev);
-	if (pm)
-		xen_pmem_unregister(dev, pm);
+	if (xd->pm)
+		xen_pmem_unregister(dev, xd);
 	mutex_unlock(&xen_pmem_lock);
 }
 
@@ -281,26 +299,41 @@ static void xen_pmem_remove(struct xenbus_device *dev)
  * Save, restore and migration would carry the region's frame numbers to
  * another time or host, where they name other memory. Refusing the first
  * step of every system sleep transition makes the toolstack's suspend
- * request fail while the guest runs on.
+ * request fail while the guest runs on. A device without a region lets
+ * the transition start, and then must not connect until it is over.
  */
 static int xen_pmem_prepare(struct device *dev)
 {
-	struct xen_pmem *pm;
+	struct xen_pmem_dev *xd = dev_get_drvdata(dev);
 	int err = 0;
 
 	mutex_lock(&xen_pmem_lock);
-	pm = dev_get_drvdata(dev);
-	if (pm) {
+	if (xd->pm) {
 		dev_err(dev, "%pR is host persistent memory: refusing to suspend (save, migration, hibernation)\n",
-			&pm->res);
+			&xd->pm->res);
 		err = -EBUSY;
+	} else {
+		xd->sleeping = true;
 	}
 	mutex_unlock(&xen_pmem_lock);
 	return err;
 }
 
+/* The transition is over or was cancelled: take an offer made meanwhile. */
+static void xen_pmem_complete(struct device *dev)
+{
+	struct xenbus_device *xdev = to_xenbus_device(dev);
+	struct xen_pmem_dev *xd = dev_get_drvdata(dev);
+
+	mutex_lock(&xen_pmem_lock);
+	xd->sleeping = false;
+	xen_pmem_follow(xdev, xenbus_read_driver_state(xdev->otherend));
+	mutex_unlock(&xen_pmem_lock);
+}
+
 static const struct dev_pm_ops xen_pmem_pm_ops = {
 	.prepare = xen_pmem_prepare,
+	.complete = xen_pmem_complete,
 };
 
 static const struct xenbus_device_id xen_pmem_ids[] = {

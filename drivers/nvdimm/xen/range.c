@@ -89,14 +89,18 @@ int xen_pmem_parse_frames(const char *text, u64 *frames)
  * Only a frontend still Initialising connects; whatever its state, one
  * with a region gives it up (a failed switch to Connected may have left
  * it Closing with one), and a Closed one without a region stays so.
+ * While a system sleep transition that this device let start (@sleeping)
+ * is under way, it does not connect: the region would cross a save or a
+ * migration. The offer is taken once the transition is over.
  */
 enum xen_pmem_step xen_pmem_next_step(enum xenbus_state backend,
-				      enum xenbus_state frontend, bool has_region)
+				      enum xenbus_state frontend, bool has_region,
+				      bool sleeping)
 {
 	switch (backend) {
 	case XenbusStateInitWait:
 	case XenbusStateConnected:
-		if (frontend == XenbusStateInitialising && !has_region)
+		if (frontend == XenbusStateInitialising && !has_region && !sleeping)
 			return XEN_PMEM_CONNECT;
 		return XEN_PMEM_STAY;
 	case XenbusStateClosing:

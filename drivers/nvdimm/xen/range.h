@@ -58,6 +58,7 @@ enum xen_pmem_step {
 };
 
 enum xen_pmem_step xen_pmem_next_step(enum xenbus_state backend,
-				      enum xenbus_state frontend, bool has_region);
+				      enum xenbus_state frontend, bool has_region,
+				      bool sleeping);
 
 #endif

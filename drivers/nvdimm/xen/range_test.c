@@ -159,6 +159,7 @@ struct step_case {
 	enum xenbus_state backend, frontend;
 	bool has_region;
 	enum xen_pmem_step want;
+	bool sleeping;
 };
 
 static const struct step_case step_cases[] = {
@@ -187,13 +188,20 @@ static const struct step_case step_cases[] = {
 	{ XenbusStateReconfiguring, XenbusStateConnected, true, XEN_PMEM_STAY },
 	{ XenbusStateReconfigured, XenbusStateConnected, true, XEN_PMEM_STAY },
 	{ XenbusStateInitialised, XenbusStateInitialising, false, XEN_PMEM_STAY },
+	/* a save under way, which this device let start: the offer waits */
+	{ XenbusStateInitWait, XenbusStateInitialising, false, XEN_PMEM_STAY, true },
+	{ XenbusStateConnected, XenbusStateInitialising, false, XEN_PMEM_STAY, true },
+	/* letting go or closing needs no wait */
+	{ XenbusStateClosing, XenbusStateConnected, true, XEN_PMEM_RELEASE, true },
+	{ XenbusStateClosing, XenbusStateInitialising, false, XEN_PMEM_CLOSE, true },
+	{ XenbusStateClosed, XenbusStateClosed, false, XEN_PMEM_STAY, true },
 };
 
 static void step_case_desc(const struct step_case *c, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "backend %s, frontend %s, %s",
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "backend %s, frontend %s, %s%s",
 		 xenbus_strstate(c->backend), xenbus_strstate(c->frontend),
-		 c->has_region ? "region" : "no region");
+		 c->has_region ? "region" : "no region", c->sleeping ? ", sleeping" : "");
 }
 
 KUNIT_ARRAY_PARAM(step, step_cases, step_case_desc);
@@ -202,8 +210,8 @@ static void xen_pmem_step_table(struct kunit *test)
 {
 	const struct step_case *c = test->param_value;
 
-	KUNIT_EXPECT_EQ(test, xen_pmem_next_step(c->backend, c->frontend, c->has_region),
-			c->want);
+	KUNIT_EXPECT_EQ(test, xen_pmem_next_step(c->backend, c->frontend, c->has_region,
+						 c->sleeping), c->want);
 }
 
 static struct kunit_case xen_pmem_range_cases[] = {

@@ -298,8 +298,8 @@ first() {
 	rm -f /tmp/pmhold.save
 
 	# The backend closes the device: the guest, which does not use the
-	# region, lets it go and goes Closed; the hold stays (Xen still lets
-	# the domain map the frames).
+	# region, lets it go and goes Closed; xen-pmem takes the frames back
+	# from Xen, and the namespace is dom0's again while pmhold runs on.
 	# The refused devices go first, as a toolstack would remove them:
 	# each device bound to a modular frontend keeps the module loaded.
 	for i in 1 2 3 4 5 6 7 8 9 10 11; do
@@ -326,10 +326,27 @@ first() {
 		mod=${mod:-XST-HOLD rmmod xen-pmem: not tried}
 	fi
 	[ $rc = 0 ] && [ "$state" = gone ] && echo "$gone" | grep -q ': removed' &&
-		xen-pmem list | grep -q "^${ns%%:*} .*domain $hold" &&
 		{ [ -z "$mod" ] || [ "${mod#XST-HOLD rmmod xen-pmem: ok}" != "$mod" ]; }
 	ok $? "xen-pmem detach: pmhold lets its unused region go (frontend: $state," \
-		"guest: $gone${mod:+; ${mod#XST-HOLD }}), the hold stays: $(cat /tmp/pmdetach.out)"
+		"guest: $gone${mod:+; ${mod#XST-HOLD }}): $(cat /tmp/pmdetach.out)"
+	# pmhold read the region's first 8 bytes while it had the region (the
+	# pattern), and its first frame through /dev/mem once its device went:
+	# all ones, what Xen gives a PVH guest for a frame its p2m does not map.
+	t=0
+	until grep -q 'after the device went: ' /var/log/xen/guest-pmhold.log || [ $t -ge 90 ]; do
+		sleep 1
+		t=$((t + 1))
+	done
+	# the guest's console lines end in CR LF
+	after=$(grep -m 1 -o 'after the device went: .*' /var/log/xen/guest-pmhold.log | tr -d '\r')
+	before=$(grep -m 1 -o 'with the region: .*' /var/log/xen/guest-pmhold.log | tr -d '\r')
+	holders=$(xen-pmem list | grep "^${ns%%:*} .*domain")
+	[ "${after#*: }" = 0xffffffffffffffff ] && [ -n "${before#*: }" ] &&
+		[ "${before#*: }" != ffffffffffffffff ] && [ "$(xl domid pmhold)" = "$hold" ] &&
+		[ -z "$holders" ] && [ -b /dev/pmem0 ]
+	ok $? "after the detach Xen no longer maps $ns's frames in pmhold (frame $mfn:" \
+		"${before:-not read}, ${after:-not read}), xen-pmem lists no holder" \
+		"(${holders:-none}) and dom0 has /dev/pmem0 again while pmhold runs on"
 
 	xl reboot pmhold >/dev/null 2>&1
 	t=0
@@ -447,7 +464,7 @@ claimed_refused() {
 
 echo "TAP version 13"
 case $1 in
-first) echo "1..39"; first "$2" ;;
+first) echo "1..40"; first "$2" ;;
 again) echo "1..10"; again "$2" ;;
 *) echo "usage: vnvdimm_host.sh first|again SEED" >&2; exit 2 ;;
 esac
