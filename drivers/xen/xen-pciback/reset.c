@@ -218,10 +218,7 @@ static int xen_pcibk_reset_function(struct xen_pcibk_reset_plan *plan)
 	rc = xen_pcibk_claim(&plan->target, 1);
 	if (!rc) {
 		rc = pci_try_reset_function(plan->target);
-		/* Claimed still, so this is the binding that was refused. */
-		if (!rc || rc == -ENOTTY)
-			xen_pcibk_set_function_refused(plan->target, rc == -ENOTTY);
-		xen_pcibk_unclaim(&plan->target, 1, !rc);
+		xen_pcibk_unclaim(&plan->target, 1, XEN_PCIBK_RESET_FUNCTION, rc);
 	}
 	if (!rc)
 		plan->done = XEN_PCIBK_RESET_FUNCTION;
@@ -248,7 +245,7 @@ static int xen_pcibk_reset_set(struct xen_pcibk_reset_plan *plan)
 	rc = xen_pcibk_claim(plan->devs, plan->nmembers);
 	if (!rc) {
 		rc = pci_reset_bus(plan->target);
-		xen_pcibk_unclaim(plan->devs, plan->nmembers, !rc);
+		xen_pcibk_unclaim(plan->devs, plan->nmembers, plan->scope, rc);
 	}
 	if (rc == -EAGAIN) {
 		snprintf(plan->why, sizeof(plan->why),

@@ -97,9 +97,9 @@ void xen_pcibk_reset_exit(void);
  */
 int xen_pcibk_get_state(struct pci_dev *dev, struct xen_pcibk_state *st);
 int xen_pcibk_claim(struct pci_dev *const *devs, int n);
-void xen_pcibk_unclaim(struct pci_dev *const *devs, int n, bool clean);
+void xen_pcibk_unclaim(struct pci_dev *const *devs, int n,
+		       enum xen_pcibk_reset_scope scope, int rc);
 int xen_pcibk_set_no_reset(struct pci_dev *dev, bool no_reset);
-void xen_pcibk_set_function_refused(struct pci_dev *dev, bool refused);
 
 extern const struct attribute_group *xen_pcibk_reset_drv_groups[];
 extern const struct attribute_group *xen_pcibk_reset_dev_groups[];
