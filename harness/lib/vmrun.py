@@ -15,7 +15,9 @@ A command still running at the timeout is killed with its whole process
 group; the exit status is then 124. A line matching --fatal (a crash the
 machine will not recover from, such as Xen's "noreboot" halt) ends the
 command two seconds later, for the rest of the message; the status is then
-125. Otherwise it is the command's own.
+125. Otherwise it is the command's own; a command killed by a signal (QEMU
+itself crashing) gets a last log line "vmrun: ... died of SIGNAME" and the
+status 128 + the signal's number, as a shell reports it.
 """
 import argparse
 import os
@@ -85,7 +87,11 @@ def main():
                 time.sleep(0.02)
         if buf:
             log.write(buf + b"\n")
-    rc = proc.wait()
+        rc = proc.wait()
+        if rc < 0 and not timed_out and fatal_at is None:
+            name = signal.Signals(-rc).name
+            log.write(f"vmrun: {os.path.basename(cmd[0])} died of {name}\n".encode())
+            rc = 128 - rc
     if a.timings:
         with open(a.timings, "w") as f:
             for k, v in sorted(seen.items(), key=lambda kv: kv[1]):
