@@ -53,10 +53,10 @@ xst_only() {
 
 # xst_modules ROLE [KBUILD]: the series' modules a kernel has, for init to
 # load first and unload last (xst.modules=). xen-vmtrace loads in every Xen
-# domain (a domU's open gets EPERM), xen-pciback in dom0 only, xen-pmem in
+# domain (a domU's open gets EPERM), xen-pciback in dom0 only, xen_pmem in
 # domUs only.
 xst_modules() {
-	local m list= mods="xen-vmtrace xen-pmem"
+	local m list= mods="xen-vmtrace xen_pmem"
 	[ "$1" = dom0 ] && mods="xen-pciback xen-vmtrace"
 	for m in $mods; do
 		[ -z "$(find "${2:-$KBUILD}/modroot" -name "$m.ko" 2>/dev/null)" ] ||

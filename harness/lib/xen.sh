@@ -85,6 +85,10 @@ qemu_xen() {
 	# instructions, so QEMU's own costs do not show in guest timings.
 	[ "${XS_XEN_ICOUNT:-0}" = 1 ] &&
 		accel=(-accel tcg,thread=single -icount shift=0,sleep=off "${accel[@]:2}")
+	# XS_XEN_TCG_SINGLE=1: one host thread runs every vCPU. For long runs
+	# by hand: QEMU 7.2 has crashed under multi-threaded TCG there (README).
+	[ "${XS_XEN_TCG_SINGLE:-0}" = 1 ] &&
+		accel=(-accel tcg,thread=single "${accel[@]:2}")
 	[ "$XS_XEN_ACCEL" = kvm ] && accel=(-accel kvm -cpu host,pmu=on)
 	QEMU_CMD=(qemu-system-x86_64 "${accel[@]}"
 		-machine q35,nvdimm=on,kernel-irqchip=split -smp "$cpus"

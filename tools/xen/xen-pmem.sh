@@ -11,8 +11,8 @@
 #
 # create takes the frames from libnvdimm, never from the admin: it adds the
 # iomem= line to "xl create -p", names the frames to the guest through a
-# "vpmem" xenbus device (the guest's drivers/nvdimm/xen checks them), and
-# unpauses the guest. A range that overlaps one another live guest holds is
+# "vpmem" xenbus device (the guest's drivers/nvdimm/xen_pmem.c checks them),
+# and unpauses the guest. A range that overlaps one another live guest holds is
 # refused, and so is anything libnvdimm does not know as persistent memory.
 #
 # While a guest holds any part of a namespace, dom0's pmem driver is

@@ -108,40 +108,46 @@ static bool line_has(const char *cmd_or_path, bool is_cmd, const char *a, const 
 }
 
 /*
- * Where the kernel maps @phys: pmem's own mapping in vmallocinfo, or, as a
- * region with struct pages is mapped, the direct map, whose base is the
- * first address after the page-table dump's "Low Kernel Mapping" marker.
+ * Where the kernel maps the region [@phys, @phys + @size). With struct
+ * pages (@direct) it is the direct map, whose base is the first address
+ * after the page-table dump's "Low Kernel Mapping" marker. Without them,
+ * pmem ioremaps it; /proc/vmallocinfo names the area by its physical
+ * address but hashes the virtual one, so the area is found in the dump's
+ * vmalloc part instead: one run of exactly @size, between guard pages.
  */
-static unsigned long long kernel_va(unsigned long long phys)
+static unsigned long long kernel_va(unsigned long long phys, unsigned long long size,
+				    bool direct)
 {
-	char line[512], want[64];
-	unsigned long long va = 0, end, base = 0;
-	bool marker = false;
-	FILE *f = fopen("/proc/vmallocinfo", "r");
+	const char *marker = direct ? "Low Kernel Mapping" : "vmalloc() Area";
+	unsigned long long a, b, va = 0;
+	bool in = false;
+	char line[512];
+	FILE *f = fopen(PTDUMP, "r");
 
-	snprintf(want, sizeof(want), "phys=0x%016llx", phys);
-	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, want) && sscanf(line, "0x%llx-0x%llx", &va, &end) == 2)
-			break;
-	if (f)
-		fclose(f);
-	if (va)
-		return va;
-	f = fopen(PTDUMP, "r");
 	while (f && fgets(line, sizeof(line), f)) {
-		if (strstr(line, "Low Kernel Mapping"))
-			marker = true;
-		else if (marker && sscanf(line, "0x%llx-", &base) == 1)
-			break;
+		if (strstr(line, "---[")) {
+			if (in)
+				break;
+			in = strstr(line, marker);
+		} else if (in && sscanf(line, "0x%llx-0x%llx", &a, &b) == 2) {
+			/* a present run: its flags say RW or ro */
+			if (direct || (b - a == size &&
+				       (strstr(line, " RW ") || strstr(line, " ro ")))) {
+				va = a;
+				break;
+			}
+		}
 	}
 	if (f)
 		fclose(f);
+	if (!direct)
+		return va;
 	/*
 	 * The dump may start its first line after the marker a page later
 	 * (an unmapped first page); the direct map starts 1 GiB aligned.
 	 */
-	base &= ~((1ULL << 30) - 1);
-	return base ? base + phys : 0;
+	va &= ~((1ULL << 30) - 1);
+	return va ? va + phys : 0;
 }
 
 /*
@@ -290,6 +296,7 @@ static void module_stays_with_region(void)
 int main(void)
 {
 	char claim[64], op[32], seedtext[32], path[128], want[128], why[256] = "";
+	char guest[16];
 	unsigned long long gfn, nr, seed;
 	unsigned long long va;
 	const char *memtype;
@@ -313,7 +320,7 @@ int main(void)
 	seed = strtoull(cmdline_value("xst.pmem_seed=", seedtext, sizeof(seedtext)), NULL, 16);
 	data = !strncmp(op, "fill", 4) || !strncmp(op, "check", 5);
 	dax = strstr(op, "dax");
-	ksft_set_plan(5 + data + dax);
+	ksft_set_plan(6 + data + dax);
 
 	ksft_test_result(n == 1 && r.start == gfn << 12 && r.size == nr << 12,
 			 "one xen-pmem region at %#llx + %#llx (found %d: %s at %#llx + %#llx)\n",
@@ -327,8 +334,15 @@ int main(void)
 	ksft_test_result(r.blockdev[0] && line_has("ndctl list -N 2>&1", true, want, NULL),
 			 "ndctl list shows %s\n", want);
 
+	/* DAX needs struct pages, which xen-pmem gives a PVH guest, not a PV one. */
+	if (read_text("/sys/hypervisor/guest_type", guest, sizeof(guest)) <= 0)
+		strcpy(guest, "?");
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/dax", r.blockdev);
+	ksft_test_result(r.blockdev[0] && read_u64(path) == !!strcmp(guest, "PV"),
+			 "%s guest: %s is %llu\n", guest, path, read_u64(path));
+
 	memtype = memtype_is_write_back(gfn << 12, why, sizeof(why));
-	va = kernel_va(gfn << 12);
+	va = kernel_va(gfn << 12, nr << 12, !!strcmp(guest, "PV"));
 	if (memtype && !va)
 		snprintf(why, sizeof(why), "no kernel mapping found");
 	else if (memtype)

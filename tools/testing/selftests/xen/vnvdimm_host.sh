@@ -20,8 +20,8 @@
 #   back; then a PVH guest mounts the namespace as ext2 with -o dax (which
 #   overwrites the pattern); then ndctl makes it a sector (btt)
 #   namespace, and xen-pmem must refuse it; last, xen-pmem must refuse it
-#   while dom0 has it mounted. fsdax in a PV guest is not tested: see
-#   Documentation/admin-guide/xen-vnvdimm.rst.
+#   while dom0 has it mounted. A PV guest gets no DAX (each guest checks
+#   its queue/dax): see Documentation/admin-guide/xen-vnvdimm.rst.
 #
 # Guests come from /etc/xen/NAME.cfg, whose extra= holds @PMEM@ for the
 # claims; each guest's console is printed as "@NAME| " lines for the
@@ -209,10 +209,11 @@ first() {
 	refused "$domid" 4 "34 gfn fffffffffe00 nr-frames 200: beyond the physical address space" \
 		"beyond the address space" gfn=fffffffffe00 nr-frames=200
 	refused "$domid" 5 "16 gfn 0 nr-frames 200: overlaps RAM" "over RAM" gfn=0 nr-frames=200
-	refused "$domid" 6 "17 gfn $mfn nr-frames $nr: already registered" "duplicate" \
+	refused "$domid" 6 "16 gfn $mfn nr-frames $nr: overlaps registered persistent memory" \
+		"the same range again" \
 		gfn=$mfn nr-frames=$nr
 	inside=$(printf %x $((0x$mfn + 0x200)))
-	refused "$domid" 7 "16 gfn $inside nr-frames 200: overlaps another region" \
+	refused "$domid" 7 "16 gfn $inside nr-frames 200: overlaps registered persistent memory" \
 		"inside the region" gfn=$inside nr-frames=200
 	refused "$domid" 8 "22 malformed gfn \"0x$mfn\"" "gfn with 0x" gfn=0x$mfn nr-frames=200
 	refused "$domid" 9 "22 malformed nr-frames \"\"" "empty nr-frames" gfn=200000 nr-frames=

@@ -4,41 +4,36 @@
  * backend might announce, against a made-up guest: 46 physical address
  * bits, RAM in [0, 4 GiB) and [8 GiB, 9 GiB), and one region already
  * registered at 16 GiB, 256 MiB long. Then the frontend's answer to each
- * pair of backend and frontend states.
+ * pair of backend and frontend states. xen_pmem.c includes this file, so
+ * that its helpers can stay static.
  */
 #include <kunit/test.h>
-#include <xen/xenbus.h>
-
-#include "range.h"
 
 #define GIB		(SZ_1G / SZ_4K)	/* in frames */
 #define MIB		(SZ_1M / SZ_4K)
 #define TOP		BIT_ULL(34)	/* frames in 46 bits */
 #define R16		(16 * GIB)	/* the registered region */
 
-static bool fake_has_ram(u64 start, u64 size)
+static bool fake_meets(u64 start, u64 size, u64 from, u64 to)
 {
-	static const u64 ram[][2] = {
-		{ 0, SZ_4G },
-		{ 8ULL * SZ_1G, 9ULL * SZ_1G },
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(ram); i++)
-		if (start < ram[i][1] && ram[i][0] < start + size)
-			return true;
-	return false;
+	return start < to && from < start + size;
 }
 
-static const struct xen_pmem_range fake_taken[] = {
-	{ R16, 256 * MIB },
-};
+static bool fake_has_ram(u64 start, u64 size)
+{
+	return fake_meets(start, size, 0, SZ_4G) ||
+	       fake_meets(start, size, 8ULL * SZ_1G, 9ULL * SZ_1G);
+}
+
+static bool fake_has_pmem(u64 start, u64 size)
+{
+	return fake_meets(start, size, PFN_PHYS(R16), PFN_PHYS(R16 + 256 * MIB));
+}
 
 static const struct xen_pmem_space fake_space = {
 	.phys_bits = 46,
 	.has_ram = fake_has_ram,
-	.taken = fake_taken,
-	.nr_taken = ARRAY_SIZE(fake_taken),
+	.has_pmem = fake_has_pmem,
 };
 
 struct range_case {
@@ -62,10 +57,11 @@ static const struct range_case range_cases[] = {
 	{ "at frame 0", { 0, 2 * MIB }, XEN_PMEM_OVERLAPS_RAM },
 	{ "tail in low RAM", { 4 * GIB - 2 * MIB, 4 * MIB }, XEN_PMEM_OVERLAPS_RAM },
 	{ "covers high RAM", { 7 * GIB, 4 * GIB }, XEN_PMEM_OVERLAPS_RAM },
-	{ "the same region", { R16, 256 * MIB }, XEN_PMEM_DUPLICATE },
-	{ "inside the region", { R16 + 2 * MIB, 2 * MIB }, XEN_PMEM_OVERLAPS_REGION },
-	{ "tail in the region", { R16 - 2 * MIB, 4 * MIB }, XEN_PMEM_OVERLAPS_REGION },
-	{ "covers the region", { 15 * GIB, 2 * GIB }, XEN_PMEM_OVERLAPS_REGION },
+	{ "the same region", { R16, 256 * MIB }, XEN_PMEM_OVERLAPS_PMEM },
+	{ "inside the region", { R16 + 2 * MIB, 2 * MIB }, XEN_PMEM_OVERLAPS_PMEM },
+	{ "tail in the region", { R16 - 2 * MIB, 4 * MIB }, XEN_PMEM_OVERLAPS_PMEM },
+	{ "covers the region", { 15 * GIB, 2 * GIB }, XEN_PMEM_OVERLAPS_PMEM },
+	{ "last 2 MiB before the region", { R16 - 2 * MIB, 2 * MIB }, XEN_PMEM_OK },
 };
 
 static void range_case_desc(const struct range_case *c, char *desc)
@@ -85,24 +81,6 @@ static void xen_pmem_check_table(struct kunit *test)
 			    xen_pmem_verdict_str(c->want));
 }
 
-static void xen_pmem_check_full(struct kunit *test)
-{
-	struct xen_pmem_range taken[XEN_PMEM_MAX_REGIONS];
-	struct xen_pmem_space space = fake_space;
-	struct xen_pmem_range next = { 40 * GIB, 2 * MIB };
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(taken); i++)
-		taken[i] = (struct xen_pmem_range){ (20 + i) * GIB, 2 * MIB };
-	space.taken = taken;
-	space.nr_taken = ARRAY_SIZE(taken) - 1;
-	KUNIT_EXPECT_EQ(test, xen_pmem_check(&next, &space), XEN_PMEM_OK);
-	space.nr_taken = ARRAY_SIZE(taken);
-	KUNIT_EXPECT_EQ(test, xen_pmem_check(&next, &space), XEN_PMEM_TOO_MANY);
-	/* A duplicate is named as such even when the table is full. */
-	KUNIT_EXPECT_EQ(test, xen_pmem_check(&taken[3], &space), XEN_PMEM_DUPLICATE);
-}
-
 static void xen_pmem_errnos(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_OK), 0);
@@ -110,9 +88,7 @@ static void xen_pmem_errnos(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_MISALIGNED), -EINVAL);
 	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_BEYOND_PHYS), -ERANGE);
 	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_OVERLAPS_RAM), -EBUSY);
-	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_DUPLICATE), -EEXIST);
-	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_OVERLAPS_REGION), -EBUSY);
-	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_TOO_MANY), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, xen_pmem_verdict_errno(XEN_PMEM_OVERLAPS_PMEM), -EBUSY);
 }
 
 struct parse_case {
@@ -214,18 +190,17 @@ static void xen_pmem_step_table(struct kunit *test)
 						 c->sleeping), c->want);
 }
 
-static struct kunit_case xen_pmem_range_cases[] = {
+static struct kunit_case xen_pmem_cases[] = {
 	KUNIT_CASE_PARAM(xen_pmem_check_table, range_gen_params),
-	KUNIT_CASE(xen_pmem_check_full),
 	KUNIT_CASE(xen_pmem_errnos),
 	KUNIT_CASE_PARAM(xen_pmem_parse_table, parse_gen_params),
 	KUNIT_CASE_PARAM(xen_pmem_step_table, step_gen_params),
 	{}
 };
 
-static struct kunit_suite xen_pmem_range_suite = {
-	.name = "xen-pmem-range",
-	.test_cases = xen_pmem_range_cases,
+static struct kunit_suite xen_pmem_suite = {
+	.name = "xen-pmem",
+	.test_cases = xen_pmem_cases,
 };
 
-kunit_test_suite(xen_pmem_range_suite);
+kunit_test_suite(xen_pmem_suite);

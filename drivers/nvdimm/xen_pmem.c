@@ -4,15 +4,18 @@
  * into this guest (xl's iomem=) becomes an nvdimm region and /dev/pmemN.
  *
  * The backend directory of each "vpmem" device names one range in hex:
- * "gfn" and "nr-frames". The range is checked against this guest's own
- * address space, in time independent of its size, before libnvdimm may
- * touch it. Xen refuses a PV guest's mapping of a frame the guest has no
- * iomem permission for, and such a refusal inside ioremap would oops, so
- * a PV guest asks Xen for the range's first and last frames (xl grants a
- * range in one piece). A PVH guest cannot ask without touching the data:
- * Xen's p2m decides, and a frame it does not map reads as all ones and
- * drops writes, which harms no one but this guest.
- * Any refusal goes to the backend as a xenbus error and one log line.
+ * "gfn" and "nr-frames" (Documentation/admin-guide/xen-vnvdimm.rst has
+ * the protocol). Nothing the backend writes is trusted. The range must be
+ * non-empty, 2 MiB aligned, addressable, and clear of RAM and of the
+ * persistent memory this guest registered already; the resource tree
+ * knows both, so that costs the same for any size. Xen refuses a PV
+ * guest's mapping of a frame the guest has no iomem permission for, and
+ * such a refusal inside ioremap would oops, so a PV guest asks Xen for
+ * the range's first and last frames (xl grants a range in one piece). A
+ * PVH guest cannot ask without touching the data: Xen's p2m decides, and
+ * a frame it does not map reads as all ones and drops writes, which harms
+ * no one but this guest. Any refusal goes to the backend as a xenbus
+ * error and one log line.
  */
 #include <linux/blkdev.h>
 #include <linux/ioport.h>
@@ -21,6 +24,7 @@
 #include <linux/module.h>
 #include <linux/numa.h>
 #include <linux/pm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -30,7 +34,125 @@
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
 
-#include "range.h"
+/* 2 MiB units, so that DAX can map a region with PMDs. */
+#define XEN_PMEM_ALIGN_FRAMES	(SZ_2M / SZ_4K)
+
+/* A range of guest frames (4 KiB each). */
+struct xen_pmem_range {
+	u64 gfn;
+	u64 nr;
+};
+
+enum xen_pmem_verdict {
+	XEN_PMEM_OK,
+	XEN_PMEM_ZERO_SIZE,
+	XEN_PMEM_MISALIGNED,
+	XEN_PMEM_BEYOND_PHYS,
+	XEN_PMEM_OVERLAPS_RAM,
+	XEN_PMEM_OVERLAPS_PMEM,
+};
+
+/* What the guest knows of its own physical address space. */
+struct xen_pmem_space {
+	unsigned int phys_bits;
+	/* Does [start, start + size) meet the guest's RAM? */
+	bool (*has_ram)(u64 start, u64 size);
+	/* Does it meet persistent memory the guest registered already? */
+	bool (*has_pmem)(u64 start, u64 size);
+};
+
+/* The checks, pure so that KUnit can feed them any range and any guest. */
+static enum xen_pmem_verdict xen_pmem_check(const struct xen_pmem_range *r,
+					    const struct xen_pmem_space *space)
+{
+	u64 max_frames = 1ULL << (space->phys_bits - PAGE_SHIFT);
+
+	if (!r->nr)
+		return XEN_PMEM_ZERO_SIZE;
+	if (r->gfn % XEN_PMEM_ALIGN_FRAMES || r->nr % XEN_PMEM_ALIGN_FRAMES)
+		return XEN_PMEM_MISALIGNED;
+	/* Both bounds are below 2^52, so the sum and the shifts cannot wrap. */
+	if (r->gfn >= max_frames || r->nr > max_frames - r->gfn)
+		return XEN_PMEM_BEYOND_PHYS;
+	if (space->has_ram(r->gfn << PAGE_SHIFT, r->nr << PAGE_SHIFT))
+		return XEN_PMEM_OVERLAPS_RAM;
+	if (space->has_pmem(r->gfn << PAGE_SHIFT, r->nr << PAGE_SHIFT))
+		return XEN_PMEM_OVERLAPS_PMEM;
+	return XEN_PMEM_OK;
+}
+
+static const struct {
+	const char *why;
+	int err;
+} xen_pmem_verdicts[] = {
+	[XEN_PMEM_OK]			= { "usable", 0 },
+	[XEN_PMEM_ZERO_SIZE]		= { "zero size", -EINVAL },
+	[XEN_PMEM_MISALIGNED]		= { "not 2 MiB aligned", -EINVAL },
+	[XEN_PMEM_BEYOND_PHYS]		= { "beyond the physical address space", -ERANGE },
+	[XEN_PMEM_OVERLAPS_RAM]		= { "overlaps RAM", -EBUSY },
+	[XEN_PMEM_OVERLAPS_PMEM]	= { "overlaps registered persistent memory", -EBUSY },
+};
+
+static const char *xen_pmem_verdict_str(enum xen_pmem_verdict v)
+{
+	return v < ARRAY_SIZE(xen_pmem_verdicts) ? xen_pmem_verdicts[v].why : "?";
+}
+
+static int xen_pmem_verdict_errno(enum xen_pmem_verdict v)
+{
+	return v < ARRAY_SIZE(xen_pmem_verdicts) ? xen_pmem_verdicts[v].err : -EINVAL;
+}
+
+/*
+ * A frame number or count as the backend writes it: hex digits, nothing
+ * else ("0x" and a sign are refused too, so there is one spelling).
+ */
+static int xen_pmem_parse_frames(const char *text, u64 *frames)
+{
+	size_t len = strlen(text);
+
+	if (!len || len > 16 || strspn(text, "0123456789abcdefABCDEF") != len)
+		return -EINVAL;
+	return kstrtou64(text, 16, frames);
+}
+
+/* What the frontend does when it sees the backend's state. */
+enum xen_pmem_step {
+	XEN_PMEM_STAY,		/* nothing */
+	XEN_PMEM_CONNECT,	/* read, check and register the range */
+	XEN_PMEM_RELEASE,	/* remove the region unless it is held */
+	XEN_PMEM_CLOSE,		/* no region: go Closed */
+};
+
+/*
+ * The backend offers the range in InitWait (or already Connected, as a
+ * hand-written backend may say) and takes it back with Closing or Closed.
+ * Only a frontend still Initialising connects; whatever its state, one
+ * with a region gives it up (a failed switch to Connected may have left
+ * it Closing with one), and a Closed one without a region stays so.
+ * While a system sleep transition that this device let start (@sleeping)
+ * is under way, it does not connect: the region would cross a save or a
+ * migration. The offer is taken once the transition is over.
+ */
+static enum xen_pmem_step xen_pmem_next_step(enum xenbus_state backend,
+					     enum xenbus_state frontend,
+					     bool has_region, bool sleeping)
+{
+	switch (backend) {
+	case XenbusStateInitWait:
+	case XenbusStateConnected:
+		if (frontend == XenbusStateInitialising && !has_region && !sleeping)
+			return XEN_PMEM_CONNECT;
+		return XEN_PMEM_STAY;
+	case XenbusStateClosing:
+	case XenbusStateClosed:
+		if (has_region)
+			return XEN_PMEM_RELEASE;
+		return frontend == XenbusStateClosed ? XEN_PMEM_STAY : XEN_PMEM_CLOSE;
+	default:
+		return XEN_PMEM_STAY;
+	}
+}
 
 struct xen_pmem {
 	struct xen_pmem_range range;
@@ -45,15 +167,19 @@ struct xen_pmem_dev {
 	bool sleeping;		/* between its ->prepare and ->complete */
 };
 
-/* The regions of this guest, for the duplicate and overlap checks. */
+/* One connect at a time, so that two cannot both pass the overlap check. */
 static DEFINE_MUTEX(xen_pmem_lock);
-static struct xen_pmem_range xen_pmem_taken[XEN_PMEM_MAX_REGIONS];
-static unsigned int xen_pmem_nr_taken;
 
 static bool xen_pmem_has_ram(u64 start, u64 size)
 {
 	return region_intersects(start, size, IORESOURCE_SYSTEM_RAM,
 				 IORES_DESC_NONE) != REGION_DISJOINT;
+}
+
+static bool xen_pmem_has_pmem(u64 start, u64 size)
+{
+	return region_intersects(start, size, IORESOURCE_MEM,
+				 IORES_DESC_PERSISTENT_MEMORY) != REGION_DISJOINT;
 }
 
 static int xen_pmem_read_frames(struct xenbus_device *dev, const char *key, u64 *frames)
@@ -143,7 +269,14 @@ static int xen_pmem_register(struct xenbus_device *dev, struct xen_pmem *pm)
 	ndr.res = &pm->res;
 	ndr.numa_node = numa_map_to_online_node(nid);
 	ndr.target_node = nid;
-	set_bit(ND_REGION_PAGEMAP, &ndr.flags);
+	/*
+	 * struct pages give pmem DAX (fsdax, device-dax). Not in a PV guest:
+	 * there a DAX mapping runs through Xen's page-table checks, and the
+	 * test bed's fsdax test died of SIGSEGV once in four runs, cause not
+	 * found. A PV guest gets /dev/pmemN without DAX.
+	 */
+	if (!xen_pv_domain())
+		set_bit(ND_REGION_PAGEMAP, &ndr.flags);
 	if (!nvdimm_pmem_region_create(pm->bus, &ndr)) {
 		err = -ENXIO;
 		goto out_bus;
@@ -163,8 +296,7 @@ static void xen_pmem_connect(struct xenbus_device *dev, struct xen_pmem_dev *xd)
 	const struct xen_pmem_space space = {
 		.phys_bits = boot_cpu_data.x86_phys_bits,
 		.has_ram = xen_pmem_has_ram,
-		.taken = xen_pmem_taken,
-		.nr_taken = xen_pmem_nr_taken,
+		.has_pmem = xen_pmem_has_pmem,
 	};
 	enum xen_pmem_verdict verdict;
 	struct xen_pmem *pm;
@@ -188,7 +320,6 @@ static void xen_pmem_connect(struct xenbus_device *dev, struct xen_pmem_dev *xd)
 		goto refused;
 	if (xen_pmem_register(dev, pm))
 		goto refused;
-	xen_pmem_taken[xen_pmem_nr_taken++] = pm->range;
 	xd->pm = pm;
 	xenbus_switch_state(dev, XenbusStateConnected);
 	dev_info(&dev->dev, "%pR: host persistent memory\n", &pm->res);
@@ -215,16 +346,9 @@ static int xen_pmem_in_use(struct device *dev, void *unused)
 static void xen_pmem_unregister(struct xenbus_device *dev, struct xen_pmem_dev *xd)
 {
 	struct xen_pmem *pm = xd->pm;
-	unsigned int i;
 
 	nvdimm_bus_unregister(pm->bus);
 	release_resource(&pm->res);
-	for (i = 0; i < xen_pmem_nr_taken; i++) {
-		if (xen_pmem_taken[i].gfn == pm->range.gfn) {
-			xen_pmem_taken[i] = xen_pmem_taken[--xen_pmem_nr_taken];
-			break;
-		}
-	}
 	xd->pm = NULL;
 	dev_info(&dev->dev, "%pR: removed\n", &pm->res);
 	kfree(pm);
@@ -366,3 +490,7 @@ module_exit(xen_pmem_exit);
 MODULE_DESCRIPTION("Xen vNVDIMM frontend: host persistent memory as /dev/pmem");
 MODULE_LICENSE("GPL");
 MODULE_ALIAS("xen:vpmem");
+
+#if IS_ENABLED(CONFIG_XEN_PMEM_KUNIT_TEST)
+#include "xen_pmem_test.c"
+#endif
