@@ -326,18 +326,18 @@ int main(void)
 			 "one xen-pmem region at %#llx + %#llx (found %d: %s at %#llx + %#llx)\n",
 			 gfn << 12, nr << 12, n, r.region, r.start, r.size);
 
-	snprintf(path, sizeof(path), "/sys/block/%s/size", r.blockdev);
+	snprintf(path, sizeof(path), "/sys/block/%.32s/size", r.blockdev);
 	ksft_test_result(r.blockdev[0] && read_u64(path) * 512 == nr << 12,
 			 "/dev/%s is the whole region\n", r.blockdev[0] ? r.blockdev : "pmem?");
 
-	snprintf(want, sizeof(want), "\"blockdev\":\"%s\"", r.blockdev);
+	snprintf(want, sizeof(want), "\"blockdev\":\"%.32s\"", r.blockdev);
 	ksft_test_result(r.blockdev[0] && line_has("ndctl list -N 2>&1", true, want, NULL),
 			 "ndctl list shows %s\n", want);
 
 	/* DAX needs struct pages, which xen-pmem gives a PVH guest, not a PV one. */
 	if (read_text("/sys/hypervisor/guest_type", guest, sizeof(guest)) <= 0)
 		strcpy(guest, "?");
-	snprintf(path, sizeof(path), "/sys/block/%s/queue/dax", r.blockdev);
+	snprintf(path, sizeof(path), "/sys/block/%.32s/queue/dax", r.blockdev);
 	ksft_test_result(r.blockdev[0] && read_u64(path) == !!strcmp(guest, "PV"),
 			 "%s guest: %s is %llu\n", guest, path, read_u64(path));
 
@@ -351,7 +351,7 @@ int main(void)
 			 memtype ? memtype : "-", why[0] ? ": " : "", why);
 	module_stays_with_region();
 
-	snprintf(path, sizeof(path), "/dev/%s", r.blockdev);
+	snprintf(path, sizeof(path), "/dev/%.32s", r.blockdev);
 	if (!strncmp(op, "fill", 4)) {
 		res = pmem_fill(path, seed);
 		if (!res.err && res.bytes == nr << 12)
