@@ -155,7 +155,6 @@ static enum xen_pmem_step xen_pmem_next_step(enum xenbus_state backend,
 }
 
 struct xen_pmem {
-	struct xen_pmem_range range;
 	struct resource res;
 	struct nvdimm_bus_descriptor bus_desc;
 	struct nvdimm_bus *bus;
@@ -242,15 +241,16 @@ static int xen_pmem_pv_ends_permitted(struct xenbus_device *dev,
 	return err;
 }
 
-static int xen_pmem_register(struct xenbus_device *dev, struct xen_pmem *pm)
+static int xen_pmem_register(struct xenbus_device *dev, struct xen_pmem *pm,
+			     const struct xen_pmem_range *r)
 {
 	struct nd_region_desc ndr = {};
 	int nid;
 	int err;
 
 	pm->res.name = "Persistent Memory (Xen)";
-	pm->res.start = PFN_PHYS(pm->range.gfn);
-	pm->res.end = pm->res.start + PFN_PHYS(pm->range.nr) - 1;
+	pm->res.start = PFN_PHYS(r->gfn);
+	pm->res.end = pm->res.start + PFN_PHYS(r->nr) - 1;
 	pm->res.flags = IORESOURCE_MEM;
 	pm->res.desc = IORES_DESC_PERSISTENT_MEMORY;
 	err = insert_resource(&iomem_resource, &pm->res);
@@ -299,33 +299,33 @@ static void xen_pmem_connect(struct xenbus_device *dev, struct xen_pmem_dev *xd)
 		.has_pmem = xen_pmem_has_pmem,
 	};
 	enum xen_pmem_verdict verdict;
+	struct xen_pmem_range range;
 	struct xen_pmem *pm;
 
+	if (xen_pmem_read_frames(dev, "gfn", &range.gfn) ||
+	    xen_pmem_read_frames(dev, "nr-frames", &range.nr))
+		return;
+	verdict = xen_pmem_check(&range, &space);
+	if (verdict != XEN_PMEM_OK) {
+		xenbus_dev_fatal(dev, xen_pmem_verdict_errno(verdict),
+				 "gfn %llx nr-frames %llx: %s", range.gfn, range.nr,
+				 xen_pmem_verdict_str(verdict));
+		return;
+	}
+	if (xen_pv_domain() && xen_pmem_pv_ends_permitted(dev, &range))
+		return;
 	pm = kzalloc(sizeof(*pm), GFP_KERNEL);
 	if (!pm) {
 		xenbus_dev_fatal(dev, -ENOMEM, "allocating the region");
 		return;
 	}
-	if (xen_pmem_read_frames(dev, "gfn", &pm->range.gfn) ||
-	    xen_pmem_read_frames(dev, "nr-frames", &pm->range.nr))
-		goto refused;
-	verdict = xen_pmem_check(&pm->range, &space);
-	if (verdict != XEN_PMEM_OK) {
-		xenbus_dev_fatal(dev, xen_pmem_verdict_errno(verdict),
-				 "gfn %llx nr-frames %llx: %s", pm->range.gfn,
-				 pm->range.nr, xen_pmem_verdict_str(verdict));
-		goto refused;
+	if (xen_pmem_register(dev, pm, &range)) {
+		kfree(pm);
+		return;
 	}
-	if (xen_pv_domain() && xen_pmem_pv_ends_permitted(dev, &pm->range))
-		goto refused;
-	if (xen_pmem_register(dev, pm))
-		goto refused;
 	xd->pm = pm;
 	xenbus_switch_state(dev, XenbusStateConnected);
 	dev_info(&dev->dev, "%pR: host persistent memory\n", &pm->res);
-	return;
-refused:
-	kfree(pm);
 }
 
 /*

@@ -12,10 +12,10 @@
 #   namespace, and each must be refused with its exact error; dom0 has no
 #   /dev/pmem0 while it is lent; a second guest and ranges libnvdimm does
 #   not know are refused by xen-pmem; a PV guest without iomem= permission
-#   refuses the range; "xl save" of the holder is refused; the holder
-#   reboots (its config says restart, as xl's default does), which must
-#   end it; dom0 gets /dev/pmem0 back, and a new PVH guest reads the
-#   pattern back.
+#   refuses the range; "xl save" and "xl migrate" of the holder are
+#   refused; the holder reboots (its config says restart, as xl's default
+#   does), which must end it; dom0 gets /dev/pmem0 back, and a new PVH
+#   guest reads the pattern back.
 # again (after the whole machine restarted): dom0 and a PV guest read it
 #   back; then a PVH guest mounts the namespace as ext2 with -o dax (which
 #   overwrites the pattern); then ndctl makes it a sector (btt)
@@ -297,6 +297,28 @@ first() {
 	ok $refused "xl save of pmhold is refused ($xl_said), pmhold runs on," \
 		"frontend state $state: $guest_said"
 	rm -f /tmp/pmhold.save
+
+	# Migration starts with the same suspend. xl migrate to this host (-s
+	# '' runs the receiver here instead of over ssh) gives up the same way
+	# and does not resume pmhold; the receiver's new domain is destroyed
+	# unbuilt, and xen-pmem's record still names pmhold.
+	lines=$(wc -l </var/log/xen/guest-pmhold.log)
+	xl migrate -s '' pmhold 'xl migrate-receive' >/tmp/pmmig.out 2>&1
+	rc=$?
+	sleep 1
+	new=$(tail -n +$((lines + 1)) /var/log/xen/guest-pmhold.log)
+	state=$(xenstore-read "/local/domain/$hold/device/vpmem/0/state")
+	holders=$(xen-pmem list | grep "^${ns%%:*} .*domain $hold$")
+	[ $rc != 0 ] && [ "$(xl domid pmhold 2>/dev/null)" = "$hold" ] && [ "$state" = 4 ] &&
+		grep -q 'failed to suspend at sender' /tmp/pmmig.out &&
+		! xl domid pmhold--incoming >/dev/null 2>&1 && [ -n "$holders" ] &&
+		echo "$new" | grep -q "vpmem-0: .* refusing to suspend" &&
+		! echo "$new" | grep -qE 'Oops|WARNING|BUG|Call Trace'
+	refused=$?
+	xl_said=$(grep -m 1 -o 'Migration failed.*' /tmp/pmmig.out)
+	[ $refused = 0 ] || sed 's/^/# xl migrate: /' /tmp/pmmig.out
+	ok $refused "xl migrate of pmhold is refused ($xl_said), pmhold runs on," \
+		"frontend state $state, xen-pmem: ${holders:-no holder}"
 
 	# The backend closes the device: the guest, which does not use the
 	# region, lets it go and goes Closed; xen-pmem takes the frames back
