@@ -53,6 +53,7 @@ static const struct range_case range_cases[] = {
 	{ "starts at the top", { TOP, 2 * MIB }, XEN_PMEM_BEYOND_PHYS },
 	{ "ends past the top", { TOP - 2 * MIB, 4 * MIB }, XEN_PMEM_BEYOND_PHYS },
 	{ "sum wraps u64", { TOP, ~0ULL - 511 }, XEN_PMEM_BEYOND_PHYS },
+	{ "start plus size wraps u64", { 4 * GIB, ~0ULL - 511 }, XEN_PMEM_BEYOND_PHYS },
 	{ "huge frame number", { ~0ULL - 511, 2 * MIB }, XEN_PMEM_BEYOND_PHYS },
 	{ "at frame 0", { 0, 2 * MIB }, XEN_PMEM_OVERLAPS_RAM },
 	{ "tail in low RAM", { 4 * GIB - 2 * MIB, 4 * MIB }, XEN_PMEM_OVERLAPS_RAM },

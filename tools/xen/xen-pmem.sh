@@ -230,9 +230,11 @@ create() {
 	esac
 	take_from_dom0 "${what%%:*}"
 	log=/var/log/xen/xen-pmem-$name.log
-	# xl leaves a child holding stdout: never a pipe. on_reboot last: xl
-	# would restart the guest with the frames but without this record.
-	if ! xl create -p "$cfg" "iomem=[\"$iomem\"]" $extra "$@" 'on_reboot="destroy"' \
+	# xl leaves a child holding stdout: never a pipe. The caller's
+	# settings first, so that none replaces these: iomem= is the range
+	# libnvdimm gave, and xl would restart a rebooting guest with the
+	# frames but without this record.
+	if ! xl create -p "$cfg" "$@" "iomem=[\"$iomem\"]" $extra 'on_reboot="destroy"' \
 		>"$log" 2>&1; then
 		give_back >/dev/null
 		die "xl create -p $cfg failed: $(tail -n 3 "$log")"
@@ -291,8 +293,9 @@ detach() {
 	rc=0
 	xen-pmem-revoke "$d" "$(xenstore-read "$be/mfn")" "$(xenstore-read "$be/nr-frames")" \
 		"$(xenstore-read "$be/gfn")" || rc=$?
-	# The guest's device goes (it pins the frontend's module) only now:
-	# the guest reads its going as the frames being gone.
+	# The guest's device goes (it pins the frontend's module) only now,
+	# and whatever the revoke said: the guest has let its region go.
+	# The hold record stays unless Xen took the frames back.
 	xenstore-rm "$fe"
 	case $rc in
 	0)

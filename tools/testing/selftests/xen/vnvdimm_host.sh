@@ -339,7 +339,7 @@ first() {
 	gone=$(tail -n +$((lines + 1)) /var/log/xen/guest-pmhold.log | grep -m 1 -o 'vpmem-0: .*')
 	# A modular frontend is then unloaded by pmhold's init.
 	mod=
-	if grep -q 'xst.modules=[^ "]*xen-pmem' /etc/xen/pmhold.cfg; then
+	if grep -q 'xst.modules=[^ "]*xen[-_]pmem' /etc/xen/pmhold.cfg; then
 		t=0
 		until mod=$(grep -m 1 -o 'XST-HOLD rmmod xen-pmem: .*' \
 			/var/log/xen/guest-pmhold.log) || [ $t -ge 60 ]; do
@@ -487,7 +487,7 @@ claimed_refused() {
 
 echo "TAP version 13"
 case $1 in
-first) echo "1..40"; first "$2" ;;
+first) echo "1..41"; first "$2" ;;
 again) echo "1..10"; again "$2" ;;
 *) echo "usage: vnvdimm_host.sh first|again SEED" >&2; exit 2 ;;
 esac
