@@ -3,9 +3,10 @@
  * Resetting what guests give back, and do_flr.
  *
  * The resets themselves are the PCI core's, as VFIO uses them: first the
- * function's own (pci_try_reset_function(), which refuses, -ENOTTY, any
- * method that would touch another function), else pci_reset_bus(), which
- * locks, saves, resets and restores the whole slot or bus. What is
+ * function's own when the core says it has one that would touch nothing
+ * else (pci_probe_reset_function(), then pci_try_reset_function()), else
+ * pci_reset_bus(), which locks, saves, resets and restores the whole slot
+ * or bus. What is
  * pciback's own is the rule for when a slot or bus reset may run (VFIO's
  * for a device set: every function it touches is ours and free), and
  * remembering the resets that must wait for a guest.
@@ -14,7 +15,8 @@
  * (do_flr and the worker), and nothing else takes it, so the core's locks
  * taken under it (the device locks, tried; pci_bus_sem; a hotplug
  * controller's reset lock) never meet it the other way round. Export and
- * unbind are kept off the devices by xen_pcibk_claim(), not by a lock.
+ * unbind are kept off the devices by xen_pcibk_claim(), made under
+ * pcistub_devices_lock, which they take too.
  */
 #define pr_fmt(fmt) "xen-pciback: " fmt
 
@@ -30,6 +32,22 @@
 #include "reset.h"
 
 static DEFINE_MUTEX(xen_pcibk_reset_lock);
+
+/*
+ * A running reset makes export wait, whoever holds the device; a device a
+ * guest left state in goes to no other guest unless the admin opted it out.
+ */
+enum xen_pcibk_export xen_pcibk_export_verdict(bool resetting, bool assigned,
+					       bool needs_reset, bool no_reset)
+{
+	if (resetting)
+		return XEN_PCIBK_EXPORT_WAIT;
+	if (assigned)
+		return XEN_PCIBK_EXPORT_TAKEN;
+	if (needs_reset && !no_reset)
+		return XEN_PCIBK_EXPORT_UNRESET;
+	return XEN_PCIBK_EXPORT;
+}
 
 /* The set's reset: pci_reset_bus() prefers the slot in the same way. */
 int xen_pcibk_pick_scope(bool slot_ok, bool bus_ok, enum xen_pcibk_reset_scope *scope)
@@ -71,24 +89,27 @@ int xen_pcibk_judge_members(const struct xen_pcibk_member *m, int n, char *why, 
 }
 
 /*
- * do_flr, when the function's own reset did not do: a free set is reset,
- * whatever pciback thinks of it, as dom0 may have used the device. With a
- * guest in the set it cannot be; a function that has had no guest since
- * the set's last reset is clean, which is the normal case when libxl
- * resets each function in turn as it assigns them. A function a guest
- * holds that has a reset of its own (an SR-IOV VF beside its PF, say) gets
- * it when it comes back, whatever its set.
+ * do_flr, when the function's own reset did not do. A function that has
+ * been in no guest since its set's last reset is clean: the write succeeds
+ * and resets nothing, whatever the set's state. That is libxl's create
+ * path, which resets and assigns the functions of a card in turn, and
+ * pci-attach of a function whose set came back whole. A dirty function's
+ * free set is reset now; with a guest in the set the reset waits for its
+ * return. A function a guest holds that has a reset of its own (an SR-IOV
+ * VF beside its PF, say) gets it when it comes back, whatever its set.
  */
 enum xen_pcibk_action xen_pcibk_flr_action(int plan_err, bool target_needs_reset,
 					   bool held_with_own_reset)
 {
+	if (plan_err == -ENODEV)	/* not pciback's: nothing is known of it */
+		return XEN_PCIBK_REFUSE;
+	if (!target_needs_reset)
+		return XEN_PCIBK_NOTHING;
 	if (held_with_own_reset)
-		return target_needs_reset ? XEN_PCIBK_DEFER : XEN_PCIBK_NOTHING;
+		return XEN_PCIBK_DEFER;
 	if (!plan_err)
 		return XEN_PCIBK_RESET_NOW;
-	if (plan_err != -EAGAIN)
-		return XEN_PCIBK_REFUSE;
-	return target_needs_reset ? XEN_PCIBK_DEFER : XEN_PCIBK_NOTHING;
+	return plan_err == -EAGAIN ? XEN_PCIBK_DEFER : XEN_PCIBK_REFUSE;
 }
 
 /* A device given back, or deferred by do_flr: reset it once its set is free. */
@@ -99,21 +120,6 @@ enum xen_pcibk_action xen_pcibk_pending_action(int plan_err, bool target_needs_r
 	if (!plan_err)
 		return XEN_PCIBK_RESET_NOW;
 	return plan_err == -EAGAIN ? XEN_PCIBK_DEFER : XEN_PCIBK_REFUSE;
-}
-
-/*
- * Whether to try the function's own reset first. A method the core listed
- * when it found the function can need the slot or bus to itself (its "bus"
- * method, probed before a sibling appeared); the core then refuses it with
- * -ENOTTY, after saving, disabling and restoring the function for nothing.
- * Once the core has refused, and the set is free to be reset instead (which
- * resets the function too), go straight to the set. -ENOTTY can also mean a
- * device that was slow after its reset, so while the set is not free the
- * function's own reset is still tried: it may be the only one possible.
- */
-bool xen_pcibk_try_function(bool listed, bool refused_before, int nmembers, bool set_free)
-{
-	return listed && !(refused_before && nmembers > 1 && set_free);
 }
 
 static void xen_pcibk_describe(struct xen_pcibk_member *m, struct pci_dev *dev)
@@ -160,8 +166,8 @@ void xen_pcibk_reset_plan(struct pci_dev *dev, struct xen_pcibk_reset_plan *plan
 			 pci_name(dev));
 		return;
 	}
-	/* The core has a method; whether it resets this alone shows when run. */
-	plan->function_ok = pci_reset_supported(dev);
+	/* A listed method would reset this function alone, as things are now. */
+	plan->function_ok = !pci_probe_reset_function(dev);
 	xen_pcibk_pick_scope(!pci_probe_reset_slot(dev->slot), !pci_probe_reset_bus(dev->bus),
 			     &plan->scope);
 	/* Whom pci_reset_bus() would reset, walked as VFIO's hot reset does. */
@@ -181,8 +187,6 @@ void xen_pcibk_reset_plan(struct pci_dev *dev, struct xen_pcibk_reset_plan *plan
 	     NULL);
 	plan->err = xen_pcibk_judge_members(plan->members, plan->nmembers, plan->why,
 					    sizeof(plan->why));
-	plan->function_ok = xen_pcibk_try_function(plan->function_ok, plan->st.function_refused,
-						   plan->nmembers, !plan->err);
 	if (!plan->err && plan->scope == XEN_PCIBK_RESET_REFUSED) {
 		plan->err = -ENOTTY;
 		snprintf(plan->why, sizeof(plan->why), "%s has no function, slot or bus reset",
@@ -218,7 +222,7 @@ static int xen_pcibk_reset_function(struct xen_pcibk_reset_plan *plan)
 	rc = xen_pcibk_claim(&plan->target, 1);
 	if (!rc) {
 		rc = pci_try_reset_function(plan->target);
-		xen_pcibk_unclaim(&plan->target, 1, XEN_PCIBK_RESET_FUNCTION, rc);
+		xen_pcibk_unclaim(&plan->target, 1, rc);
 	}
 	if (!rc)
 		plan->done = XEN_PCIBK_RESET_FUNCTION;
@@ -245,7 +249,7 @@ static int xen_pcibk_reset_set(struct xen_pcibk_reset_plan *plan)
 	rc = xen_pcibk_claim(plan->devs, plan->nmembers);
 	if (!rc) {
 		rc = pci_reset_bus(plan->target);
-		xen_pcibk_unclaim(plan->devs, plan->nmembers, plan->scope, rc);
+		xen_pcibk_unclaim(plan->devs, plan->nmembers, rc);
 	}
 	if (rc == -EAGAIN) {
 		snprintf(plan->why, sizeof(plan->why),
@@ -272,12 +276,24 @@ static int xen_pcibk_reset_set(struct xen_pcibk_reset_plan *plan)
 struct xen_pcibk_pending {
 	struct list_head list;
 	struct pci_dev *dev;
-	bool told;		/* the wait was logged */
-	int busy;		/* tries that found a member locked */
+	char told[96];		/* what the wait was last logged for */
+	int busy;		/* tries in a row that found a member locked */
 };
 
-#define XEN_PCIBK_BUSY_RETRIES	50
-#define XEN_PCIBK_BUSY_DELAY	msecs_to_jiffies(100)
+#define XEN_PCIBK_BUSY_FAST_TRIES	50
+
+/*
+ * How long the worker waits before trying a set whose lock it found taken
+ * @busy times in a row: soon at first (a bind, unbind or export ends in
+ * well under a second), then once a second for as long as it takes. A
+ * pending reset is never dropped for being busy.
+ */
+unsigned int xen_pcibk_busy_delay_ms(int busy)
+{
+	if (busy <= 0)
+		return 0;
+	return busy < XEN_PCIBK_BUSY_FAST_TRIES ? 100 : 1000;
+}
 
 static DEFINE_SPINLOCK(xen_pcibk_pending_lock);
 static LIST_HEAD(xen_pcibk_pending_list);
@@ -295,8 +311,11 @@ static bool xen_pcibk_listed(struct list_head *head, struct pci_dev *dev)
 	return false;
 }
 
-/* False when @dev was pending already. */
-static bool xen_pcibk_pend(struct pci_dev *dev)
+/*
+ * Remember @dev's reset; @told: the wait its caller is about to log, or
+ * "". False when @dev was pending already (its wait was logged then).
+ */
+static bool xen_pcibk_pend(struct pci_dev *dev, const char *told)
 {
 	struct xen_pcibk_pending *p = kzalloc(sizeof(*p), GFP_KERNEL);
 	bool added = false;
@@ -306,6 +325,7 @@ static bool xen_pcibk_pend(struct pci_dev *dev)
 		pci_warn(dev, "no memory to remember its reset; write it to do_flr\n");
 		return false;
 	}
+	strscpy(p->told, told, sizeof(p->told));
 	spin_lock(&xen_pcibk_pending_lock);
 	if (!xen_pcibk_listed(&xen_pcibk_pending_list, dev) &&
 	    !xen_pcibk_listed(&xen_pcibk_working_list, dev)) {
@@ -317,6 +337,22 @@ static bool xen_pcibk_pend(struct pci_dev *dev)
 	if (!added)
 		kfree(p);
 	return added;
+}
+
+/* A wait is logged once, and again only when what it waits for changes. */
+static void xen_pcibk_tell_wait(struct xen_pcibk_pending *p, const char *why)
+{
+	if (!strcmp(p->told, why))
+		return;
+	strscpy(p->told, why, sizeof(p->told));
+	pci_info(p->dev, "reset waits: %s\n", why);
+}
+
+static void xen_pcibk_tell_done(struct pci_dev *dev, const char *by,
+				enum xen_pcibk_reset_scope scope, int n)
+{
+	pci_info(dev, "%s: %s reset of %d function(s) done\n", by,
+		 xen_pcibk_scope_name[scope], n);
 }
 
 static bool xen_pcibk_any_pending(void)
@@ -344,9 +380,7 @@ static bool xen_pcibk_try_pending(struct xen_pcibk_pending *p, struct xen_pcibk_
 		case XEN_PCIBK_NOTHING:
 			goto out;
 		case XEN_PCIBK_DEFER:
-			if (!p->told)
-				pci_info(p->dev, "reset waits: %s\n", plan->why);
-			p->told = true;
+			xen_pcibk_tell_wait(p, plan->why);
 			p->busy = 0;
 			done = false;
 			goto out;
@@ -360,17 +394,15 @@ static bool xen_pcibk_try_pending(struct xen_pcibk_pending *p, struct xen_pcibk_
 		}
 	}
 	if (rc == -EAGAIN) {
-		/* Soon again; after that, at the next return or do_flr. Never dropped. */
-		if (++p->busy == XEN_PCIBK_BUSY_RETRIES)
-			pci_info(p->dev, "reset waits: %s\n", plan->why);
-		p->busy %= XEN_PCIBK_BUSY_RETRIES;
+		/* Logged once it stops looking like a bind or export passing by. */
+		if (p->busy < XEN_PCIBK_BUSY_FAST_TRIES && ++p->busy == XEN_PCIBK_BUSY_FAST_TRIES)
+			xen_pcibk_tell_wait(p, plan->why);
 		done = false;
 	} else if (rc) {
 		pci_warn(p->dev, "reset failed, so it will not be exported: %s\n", plan->why);
 	} else {
-		pci_info(p->dev, "given back: %s reset of %d function(s) done\n",
-			 xen_pcibk_scope_name[plan->done],
-			 plan->done == XEN_PCIBK_RESET_FUNCTION ? 1 : plan->nmembers);
+		xen_pcibk_tell_done(p->dev, "given back", plan->done,
+				    plan->done == XEN_PCIBK_RESET_FUNCTION ? 1 : plan->nmembers);
 	}
 out:
 	xen_pcibk_reset_release(plan);
@@ -381,10 +413,11 @@ static void xen_pcibk_pending_work(struct work_struct *work)
 {
 	struct xen_pcibk_reset_plan *plan = kmalloc(sizeof(*plan), GFP_KERNEL);
 	struct xen_pcibk_pending *p;
-	bool done, busy = false;
+	unsigned int delay_ms = 0, ms;
+	bool done;
 
 	if (!plan) {
-		schedule_delayed_work(&xen_pcibk_pending_dwork, XEN_PCIBK_BUSY_DELAY);
+		schedule_delayed_work(&xen_pcibk_pending_dwork, msecs_to_jiffies(100));
 		return;
 	}
 	mutex_lock(&xen_pcibk_reset_lock);
@@ -394,7 +427,9 @@ static void xen_pcibk_pending_work(struct work_struct *work)
 	while ((p = list_first_entry_or_null(&xen_pcibk_working_list,
 					     struct xen_pcibk_pending, list))) {
 		done = xen_pcibk_try_pending(p, plan);
-		busy |= !done && p->busy > 0;
+		ms = done ? 0 : xen_pcibk_busy_delay_ms(p->busy);
+		if (ms && (!delay_ms || ms < delay_ms))
+			delay_ms = ms;
 		spin_lock(&xen_pcibk_pending_lock);
 		if (done)
 			list_del(&p->list);
@@ -408,17 +443,19 @@ static void xen_pcibk_pending_work(struct work_struct *work)
 	}
 	mutex_unlock(&xen_pcibk_reset_lock);
 	kfree(plan);
-	/* A member was locked: try again soon. */
-	if (busy)
-		schedule_delayed_work(&xen_pcibk_pending_dwork, XEN_PCIBK_BUSY_DELAY);
+	/* A member was locked: try again, however long that lasts. */
+	if (delay_ms)
+		schedule_delayed_work(&xen_pcibk_pending_dwork, msecs_to_jiffies(delay_ms));
 }
 
-void xen_pcibk_reset_returned(struct pci_dev *dev)
+void xen_pcibk_reset_returned(struct pci_dev *dev, bool function_reset_done)
 {
 	struct xen_pcibk_state st;
 
-	if (!xen_pcibk_get_state(dev, &st) && st.needs_reset)
-		xen_pcibk_pend(dev);
+	if (function_reset_done)
+		xen_pcibk_tell_done(dev, "given back", XEN_PCIBK_RESET_FUNCTION, 1);
+	else if (!xen_pcibk_get_state(dev, &st) && st.needs_reset)
+		xen_pcibk_pend(dev, "");
 	/* Whatever it needed, its return may complete a set something waits for. */
 	if (xen_pcibk_any_pending())
 		mod_delayed_work(system_wq, &xen_pcibk_pending_dwork, 0);
@@ -470,10 +507,10 @@ static int xen_pcibk_flr_locked(struct pci_dev *dev, struct xen_pcibk_reset_plan
 			dev_warn_ratelimited(&dev->dev, "do_flr: %s\n", plan->why);
 			return plan->err;
 		case XEN_PCIBK_NOTHING:
-			pci_dbg(dev, "do_flr: clean since its last reset (%s)\n", plan->why);
+			pci_dbg(dev, "do_flr: clean since its set's last reset\n");
 			return 0;
 		case XEN_PCIBK_DEFER:
-			if (xen_pcibk_pend(dev))
+			if (xen_pcibk_pend(dev, plan->why))
 				pci_info(dev, "do_flr: deferred: %s; done when it is given back\n",
 					 plan->why);
 			return 0;
@@ -487,7 +524,8 @@ static int xen_pcibk_flr_locked(struct pci_dev *dev, struct xen_pcibk_reset_plan
 	if (rc)
 		dev_warn_ratelimited(&dev->dev, "do_flr: %s\n", plan->why);
 	else
-		pci_dbg(dev, "do_flr: %s reset\n", xen_pcibk_scope_name[plan->done]);
+		xen_pcibk_tell_done(dev, "do_flr", plan->done,
+				    plan->done == XEN_PCIBK_RESET_FUNCTION ? 1 : plan->nmembers);
 	return rc;
 }
 
@@ -513,10 +551,10 @@ int xen_pcibk_do_flr(struct pci_dev *dev)
 			break;
 		rc = xen_pcibk_flr_locked(dev, plan);
 		if (rc == -EAGAIN && tries == XEN_PCIBK_FLR_TRIES - 1) {
-			if (xen_pcibk_pend(dev))
+			if (xen_pcibk_pend(dev, plan->why))
 				pci_info(dev, "do_flr: deferred: %s\n", plan->why);
 			mod_delayed_work(system_wq, &xen_pcibk_pending_dwork,
-					 XEN_PCIBK_BUSY_DELAY);
+					 msecs_to_jiffies(xen_pcibk_busy_delay_ms(1)));
 			rc = 0;
 		}
 		mutex_unlock(&xen_pcibk_reset_lock);
@@ -558,9 +596,11 @@ static ssize_t xen_pcibk_show_set(const struct xen_pcibk_reset_plan *plan, char 
 }
 
 /*
- * What do_flr would do now: "function BDF" when the core lists a reset for
- * the function and nothing shares its slot or bus; with others there,
- * ", else" what follows should the core refuse the function reset.
+ * What do_flr would do now: "function BDF" when the core has a reset for the
+ * function alone and nothing shares its slot or bus; with others there,
+ * ", else" what follows should the core still refuse it at run time. A
+ * function with no reset of its own that is clean shows "clean: " and the
+ * reset it would get once it needs one.
  */
 ssize_t xen_pcibk_reset_show(const struct xen_pcibk_reset_plan *plan, char *buf)
 {
@@ -574,7 +614,9 @@ ssize_t xen_pcibk_reset_show(const struct xen_pcibk_reset_plan *plan, char *buf)
 			len = xen_pcibk_show_set(plan, buf, len);
 		}
 	} else {
-		len = xen_pcibk_show_set(plan, buf, 0);
+		if (plan->err != -ENODEV && !plan->st.needs_reset)
+			len = sysfs_emit(buf, "clean: ");
+		len = xen_pcibk_show_set(plan, buf, len);
 	}
 	return len + sysfs_emit_at(buf, len, "\n");
 }

@@ -31,7 +31,6 @@ struct xen_pcibk_state {
 	int domain;		/* the frontend domain using it, or -1 */
 	bool needs_reset;	/* given to a guest since it was last reset */
 	bool no_reset;		/* the admin lets it be exported without one */
-	bool function_refused;	/* its last own reset: the core said -ENOTTY */
 };
 
 /* One function a reset would touch, as the rules see it. */
@@ -46,7 +45,7 @@ struct xen_pcibk_member {
 struct xen_pcibk_reset_plan {
 	struct pci_dev *target;
 	struct xen_pcibk_state st;	/* the target's */
-	bool function_ok;	/* the core lists a reset method for the target */
+	bool function_ok;	/* the core would reset the target alone now */
 	enum xen_pcibk_reset_scope scope;	/* of the set: slot, bus or none */
 	int err;		/* for the set: 0, -EAGAIN (a guest holds a member), why not */
 	enum xen_pcibk_reset_scope done;	/* what reset ran */
@@ -64,14 +63,24 @@ enum xen_pcibk_action {
 	XEN_PCIBK_REFUSE,	/* cannot be reset while things stay as they are */
 };
 
+/* Whether pciback gives a device to the guest that asks for it. */
+enum xen_pcibk_export {
+	XEN_PCIBK_EXPORT,
+	XEN_PCIBK_EXPORT_WAIT,		/* a reset touches it: ask again when it ends */
+	XEN_PCIBK_EXPORT_TAKEN,		/* another guest has it */
+	XEN_PCIBK_EXPORT_UNRESET,	/* it needs a reset first: refused, logged */
+};
+
 /* Rules, free of struct pci_dev so KUnit can drive them. */
+enum xen_pcibk_export xen_pcibk_export_verdict(bool resetting, bool assigned,
+					       bool needs_reset, bool no_reset);
 int xen_pcibk_pick_scope(bool slot_ok, bool bus_ok, enum xen_pcibk_reset_scope *scope);
 int xen_pcibk_judge_members(const struct xen_pcibk_member *m, int n,
 			    char *why, size_t len);
 enum xen_pcibk_action xen_pcibk_flr_action(int plan_err, bool target_needs_reset,
 					   bool held_with_own_reset);
 enum xen_pcibk_action xen_pcibk_pending_action(int plan_err, bool target_needs_reset);
-bool xen_pcibk_try_function(bool listed, bool refused_before, int nmembers, bool set_free);
+unsigned int xen_pcibk_busy_delay_ms(int busy);
 int xen_pcibk_parse_bdf(const char *buf, size_t count, unsigned int *domain,
 			unsigned int *bus, unsigned int *devfn);
 
@@ -82,8 +91,8 @@ ssize_t xen_pcibk_reset_show(const struct xen_pcibk_reset_plan *plan, char *buf)
 
 /* do_flr of @dev: reset now, defer, or refuse with a log line. */
 int xen_pcibk_do_flr(struct pci_dev *dev);
-/* From pcistub_put_pci_dev(): pciback released @dev. */
-void xen_pcibk_reset_returned(struct pci_dev *dev);
+/* From pcistub_put_pci_dev(): pciback released @dev, reset by its own reset or not. */
+void xen_pcibk_reset_returned(struct pci_dev *dev, bool function_reset_done);
 /* From pcistub_remove(): @dev leaves pciback; say so if its reset still waits. */
 void xen_pcibk_reset_leaving(struct pci_dev *dev);
 /* At module exit, after the driver is gone: drop what is still pending. */
@@ -97,8 +106,7 @@ void xen_pcibk_reset_exit(void);
  */
 int xen_pcibk_get_state(struct pci_dev *dev, struct xen_pcibk_state *st);
 int xen_pcibk_claim(struct pci_dev *const *devs, int n);
-void xen_pcibk_unclaim(struct pci_dev *const *devs, int n,
-		       enum xen_pcibk_reset_scope scope, int rc);
+void xen_pcibk_unclaim(struct pci_dev *const *devs, int n, int rc);
 int xen_pcibk_set_no_reset(struct pci_dev *dev, bool no_reset);
 
 extern const struct attribute_group *xen_pcibk_reset_drv_groups[];

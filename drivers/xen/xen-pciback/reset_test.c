@@ -2,8 +2,8 @@
 /*
  * KUnit tests for pciback's reset rules: the do_flr address parser, the
  * choice of scope, the checks on every function a reset would touch, and
- * what do_flr and a device's return do: reset, defer, nothing or refuse, and
- * when the function's own reset is worth trying.
+ * what do_flr and a device's return do: reset, defer, nothing or refuse,
+ * whether a device is exported, and how often a busy reset is retried.
  */
 #include <kunit/test.h>
 #include <linux/pci.h>
@@ -172,16 +172,18 @@ struct action_case {
 };
 
 static const struct action_case action_cases[] = {
-	/* do_flr: a free set is always reset, dom0 may have used it */
-	{ "do_flr, free set, clean", false, 0, false, XEN_PCIBK_RESET_NOW },
+	/* do_flr: a clean function needs nothing, whatever its set */
+	{ "do_flr, free set, clean: nothing", false, 0, false, XEN_PCIBK_NOTHING },
 	{ "do_flr, free set, dirty", false, 0, true, XEN_PCIBK_RESET_NOW },
 	/* libxl at teardown, before pciback has the device back */
 	{ "do_flr, held, dirty: deferred", false, -EAGAIN, true, XEN_PCIBK_DEFER },
 	/* libxl at create, the sibling already assigned */
 	{ "do_flr, sibling held, clean: nothing", false, -EAGAIN, false, XEN_PCIBK_NOTHING },
-	{ "do_flr, sibling elsewhere", false, -EBUSY, true, XEN_PCIBK_REFUSE },
-	{ "do_flr, no reset", false, -ENOTTY, false, XEN_PCIBK_REFUSE },
+	{ "do_flr, sibling elsewhere, dirty", false, -EBUSY, true, XEN_PCIBK_REFUSE },
+	{ "do_flr, sibling elsewhere, clean: nothing", false, -EBUSY, false, XEN_PCIBK_NOTHING },
+	{ "do_flr, no reset", false, -ENOTTY, true, XEN_PCIBK_REFUSE },
 	{ "do_flr, not pciback's", false, -ENODEV, false, XEN_PCIBK_REFUSE },
+	{ "do_flr, not pciback's, whatever it says", false, -ENODEV, true, XEN_PCIBK_REFUSE },
 	/* an SR-IOV VF in a guest, its PF bound to its own driver */
 	{ "do_flr, held VF with FLR, PF elsewhere", false, -EBUSY, true, XEN_PCIBK_DEFER, true },
 	{ "do_flr, held, own reset, clean", false, -EAGAIN, false, XEN_PCIBK_NOTHING, true },
@@ -214,38 +216,68 @@ static void pick_action(struct kunit *test)
 				c->action);
 }
 
-struct function_case {
+struct export_case {
 	const char *name;
-	bool listed, refused_before;
-	int nmembers;
-	bool set_free, try;
+	bool resetting, assigned, needs_reset, no_reset;
+	enum xen_pcibk_export verdict;
 };
 
-static const struct function_case function_cases[] = {
-	{ "no method listed", false, false, 1, true, false },
-	{ "listed, alone", true, false, 1, true, true },
-	{ "listed, with a free sibling, never refused", true, false, 2, true, true },
-	{ "refused before, set free: the set instead", true, true, 2, true, false },
-	{ "refused before, sibling held: still tried", true, true, 2, false, true },
-	{ "refused before, now alone", true, true, 1, true, true },
-	{ "refused before, free bus of 32", true, true, XEN_PCIBK_RESET_MAX_FUNCS, true, false },
-	{ "not listed, refused before", false, true, 2, true, false },
+static const struct export_case export_cases[] = {
+	{ "reset since its last guest", false, false, false, false, XEN_PCIBK_EXPORT },
+	{ "a guest left state in it", false, false, true, false, XEN_PCIBK_EXPORT_UNRESET },
+	{ "dirty, the admin opted it out", false, false, true, true, XEN_PCIBK_EXPORT },
+	{ "clean, opted out", false, false, false, true, XEN_PCIBK_EXPORT },
+	{ "another guest has it", false, true, true, false, XEN_PCIBK_EXPORT_TAKEN },
+	{ "another guest has it, opted out", false, true, true, true, XEN_PCIBK_EXPORT_TAKEN },
+	{ "a reset runs on it", true, false, true, false, XEN_PCIBK_EXPORT_WAIT },
+	{ "a reset runs, opted out: still waits", true, false, false, true,
+	  XEN_PCIBK_EXPORT_WAIT },
 };
 
-static void function_desc(const struct function_case *c, char *desc)
+static void export_desc(const struct export_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
 
-KUNIT_ARRAY_PARAM(function, function_cases, function_desc);
+KUNIT_ARRAY_PARAM(export, export_cases, export_desc);
 
-static void try_function(struct kunit *test)
+static void export_verdict(struct kunit *test)
 {
-	const struct function_case *c = test->param_value;
+	const struct export_case *c = test->param_value;
 
-	KUNIT_EXPECT_EQ(test, xen_pcibk_try_function(c->listed, c->refused_before, c->nmembers,
-						     c->set_free),
-			c->try);
+	KUNIT_EXPECT_EQ(test, xen_pcibk_export_verdict(c->resetting, c->assigned, c->needs_reset,
+						       c->no_reset),
+			c->verdict);
+}
+
+/* A set found locked is tried again, soon and then slowly, never given up. */
+struct busy_case {
+	const char *name;
+	int busy;
+	unsigned int ms;
+};
+
+static const struct busy_case busy_cases[] = {
+	{ "not busy: no retry", 0, 0 },
+	{ "first busy try", 1, 100 },
+	{ "still passing by", 49, 100 },
+	{ "50 tries: once a second", 50, 1000 },
+	{ "long after: still once a second", 5000, 1000 },
+	{ "counter at its limit", INT_MAX, 1000 },
+};
+
+static void busy_desc(const struct busy_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(busy, busy_cases, busy_desc);
+
+static void busy_delay(struct kunit *test)
+{
+	const struct busy_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, xen_pcibk_busy_delay_ms(c->busy), c->ms);
 }
 
 static struct kunit_case xen_pcibk_reset_cases[] = {
@@ -254,7 +286,8 @@ static struct kunit_case xen_pcibk_reset_cases[] = {
 	KUNIT_CASE_PARAM(pick_scope, scope_gen_params),
 	KUNIT_CASE_PARAM(judge_members, judge_gen_params),
 	KUNIT_CASE_PARAM(pick_action, action_gen_params),
-	KUNIT_CASE_PARAM(try_function, function_gen_params),
+	KUNIT_CASE_PARAM(export_verdict, export_gen_params),
+	KUNIT_CASE_PARAM(busy_delay, busy_gen_params),
 	{}
 };
 

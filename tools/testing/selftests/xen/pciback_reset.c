@@ -93,17 +93,31 @@ FIXTURE(bed) {
 	char xl_guest[64];	/* a guest the xl test may have left running */
 };
 
+/*
+ * Bind @bdf to pciback afresh, as xl pci-assignable-add binds a device the
+ * host used: pciback counts it as needing a reset until it has had one.
+ * The tests' writes from dom0 stand in for what its last user left; once
+ * pciback has reset a function, such writes are invisible to it, as they
+ * would be to any driver.
+ */
+static int bind_afresh(const char *bdf)
+{
+	int err = bind_to(bdf, "none");
+
+	return err ? err : bind_to(bdf, "pciback");
+}
+
 FIXTURE_SETUP(bed)
 {
 	ASSERT_LT(0, load_functions());
 	ASSERT_LE(0, find_flr_in_slot(&self->flr));
 	ASSERT_LE(0, find_multifunction(self->mf));
 	ASSERT_LE(0, find_conventional_pair(self->br));
-	ASSERT_EQ(0, bind_to(fns[self->flr].bdf, "pciback"));
-	ASSERT_EQ(0, bind_to(fns[self->mf[0]].bdf, "pciback"));
-	ASSERT_EQ(0, bind_to(fns[self->mf[1]].bdf, "pciback"));
-	ASSERT_EQ(0, bind_to(fns[self->br[0]].bdf, "pciback"));
-	ASSERT_EQ(0, bind_to(fns[self->br[1]].bdf, "pciback"));
+	ASSERT_EQ(0, bind_afresh(fns[self->flr].bdf));
+	ASSERT_EQ(0, bind_afresh(fns[self->mf[0]].bdf));
+	ASSERT_EQ(0, bind_afresh(fns[self->mf[1]].bdf));
+	ASSERT_EQ(0, bind_afresh(fns[self->br[0]].bdf));
+	ASSERT_EQ(0, bind_afresh(fns[self->br[1]].bdf));
 	ASSERT_EQ(0, vcommon_map(&fns[self->flr], &self->a));
 	ASSERT_EQ(0, vcommon_map(&fns[self->mf[0]], &self->b0));
 	ASSERT_EQ(0, vcommon_map(&fns[self->mf[1]], &self->b1));
@@ -174,31 +188,34 @@ static void plan_of(const char *bdf, char *buf, size_t len)
 }
 
 /*
- * The set part of a plan: "slot ..." or "function BDF, else slot ..." are
- * the same slot reset for a function the core lists a reset for that it
- * then refuses because a sibling shares the slot (its probe ran before the
- * sibling was found).
+ * The set part of a plan: "slot ...", "function BDF, else slot ..." (the
+ * same slot reset for a function the core lists a reset for that it then
+ * refuses because a sibling shares the slot: its probe ran before the
+ * sibling was found) and "clean: slot ..." (nothing to do until a guest
+ * has had it).
  */
 static bool plan_ends_with(const char *plan, const char *want)
 {
 	size_t n = strlen(plan), w = strlen(want);
 
 	return n >= w && !strcmp(plan + n - w, want) &&
-	       (n == w || !strncmp(plan + n - w - 7, ", else ", 7));
+	       (n == w || !strncmp(plan + n - w - 7, ", else ", 7) ||
+		(n == w + 7 && !strncmp(plan, "clean: ", 7)));
 }
 
 /*
- * After a do_flr that had to reset the set, the function's own reset was
- * refused (or there is none): with the set free, the next plan is the
- * set's reset alone, not the function's tried again for nothing.
+ * After a do_flr that reset the set: the function is clean, and its plan is
+ * still the set's reset alone (the core has no reset of it on its own with
+ * a sibling there, whatever method it listed when it found it).
  */
 static void expect_refusal_remembered(struct __test_metadata *_metadata, const char *bdf,
 				      const char *before, const char *want)
 {
-	char after[600];
+	char after[600], clean_want[620];
 
+	snprintf(clean_want, sizeof(clean_want), "clean: %s", want);
 	plan_of(bdf, after, sizeof(after));
-	EXPECT_STREQ(want, after) TH_LOG("plan before do_flr '%s'", before);
+	EXPECT_STREQ(clean_want, after) TH_LOG("plan before do_flr '%s'", before);
 }
 
 TEST_F(bed, flr_device_gets_flr)
@@ -227,6 +244,43 @@ TEST_F(bed, multifunction_gets_slot_reset)
 	EXPECT_TRUE(clean(&self->b0));
 	EXPECT_TRUE(clean(&self->b1)) TH_LOG("function 1 was not reset with function 0");
 	expect_refusal_remembered(_metadata, self->b0.bdf, plan, want);
+}
+
+/*
+ * libxl writes do_flr for each function it assigns, and for a function whose
+ * set pciback reset when it came back. A function clean since its set's
+ * last reset succeeds without another: what dom0 wrote since (standing in
+ * for a device's own activity, which pciback cannot see) is still there.
+ */
+TEST_F(bed, clean_function_is_not_reset_again)
+{
+	char plan[600], want[600];
+	size_t mark;
+
+	dirty(&self->b0);
+	dirty(&self->b1);
+	ASSERT_EQ(0, do_flr(self->b0.bdf));
+	ASSERT_TRUE(clean(&self->b0));
+	ASSERT_TRUE(clean(&self->b1));
+	dirty(&self->b0);
+	dirty(&self->b1);
+	mark = kmsg_mark();
+	EXPECT_EQ(0, do_flr(self->b1.bdf));
+	EXPECT_EQ(0, do_flr(self->b0.bdf));
+	EXPECT_FALSE(clean(&self->b0)) TH_LOG("clean, yet its set was reset again");
+	EXPECT_FALSE(clean(&self->b1)) TH_LOG("clean, yet its set was reset again");
+	EXPECT_FALSE(kmsg_since(mark, "do_flr: slot reset"));
+	snprintf(want, sizeof(want), "clean: slot %s %s", self->b0.bdf, self->b1.bdf);
+	plan_of(self->b1.bdf, plan, sizeof(plan));
+	EXPECT_STREQ(want, plan);
+	/* Made assignable again, it needs a reset again. */
+	ASSERT_EQ(0, bind_afresh(self->b1.bdf));
+	mark = kmsg_mark();
+	EXPECT_EQ(0, do_flr(self->b1.bdf));
+	EXPECT_TRUE(clean(&self->b0));
+	EXPECT_TRUE(clean(&self->b1));
+	snprintf(want, sizeof(want), "do_flr: slot reset of 2 function(s) done");
+	EXPECT_TRUE(kmsg_since(mark, want)) TH_LOG("no log line '%s'", want);
 }
 
 TEST_F(bed, conventional_bridge_gets_bus_reset)
@@ -531,9 +585,15 @@ static void give_back_flow(struct __test_metadata *_metadata, struct vcommon **v
 					  bdfs[i]);
 		last_words();
 	}
-	snprintf(done, sizeof(done), "given back: %s reset of %d function(s) done", scope, n);
-	if (strcmp(scope, "function"))
-		EXPECT_TRUE(kmsg_since(mark, done)) TH_LOG("no log line '%s'", done);
+	/*
+	 * Logged once, by whichever came first: the release path's reset or
+	 * the do_flr libxl writes once the device is back.
+	 */
+	snprintf(done, sizeof(done), ": %s reset of %d function(s) done", scope, n);
+	if (!kmsg_since(mark, done)) {
+		EXPECT_TRUE(false) TH_LOG("no log line '%s'", done);
+		last_words();
+	}
 
 	/* The next guest gets them. */
 	ASSERT_TRUE(start_guest("rst2", bdfs, n)) TH_LOG("the devices were not given again");
@@ -714,9 +774,12 @@ TEST_F_TIMEOUT(bed, assignable_remove_after_guests, 400)
 #define RST1_LOG "/var/log/xen/guest-rst1.log"
 
 /*
- * do_flr of one function in a loop while its sibling is attached to and
- * detached from a guest: the sibling is never reset while the guest has it,
- * and it is reset each time it comes back.
+ * do_flr in a loop, as a second toolstack might write it, while one
+ * function of the slot is attached to and detached from a guest: of the
+ * other function (clean, so nothing to do) and of the one that comes and
+ * goes (deferred while the guest has it, a slot reset racing the worker's
+ * and the next export once it is back). The function is never reset while
+ * the guest has it, and it is reset each time it comes back.
  */
 TEST_F_TIMEOUT(bed, do_flr_races_attach_detach, 400)
 {
@@ -734,8 +797,8 @@ TEST_F_TIMEOUT(bed, do_flr_races_attach_detach, 400)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		/* As often as a busy toolstack might, not a spin on the lock. */
-		for (;;) {
-			do_flr(self->b0.bdf);
+		for (k = 0;; k++) {
+			do_flr(k & 1 ? self->b1.bdf : self->b0.bdf);
 			usleep(20000);
 		}
 	}
@@ -850,11 +913,16 @@ TEST_F_TIMEOUT(bed, thousand_resets_leak_nothing, 900)
 	int i, err = 0;
 
 	for (i = 0; i < 20; i++)	/* warm caches first */
-		do_flr(self->c0.bdf);
+		do_flr(i & 1 ? self->b1.bdf : self->a.bdf);
 	slab0 = mem_counter("SUnreclaim:");
 	free0 = mem_counter("MemFree:");
+	/*
+	 * The FLR device's own reset, and the plan of a clean slot function
+	 * (nothing to reset). Slot resets are counted by the attach/detach
+	 * cycles below, each of which ends in one.
+	 */
 	for (i = 0; i < 1000 && !err; i++)
-		err = do_flr(i & 1 ? self->c0.bdf : self->b1.bdf);
+		err = do_flr(i & 1 ? self->b1.bdf : self->a.bdf);
 	ASSERT_EQ(0, err) TH_LOG("reset %d failed", i);
 	slab1 = mem_counter("SUnreclaim:");
 	free1 = mem_counter("MemFree:");
