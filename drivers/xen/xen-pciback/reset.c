@@ -6,10 +6,9 @@
  * function's own when the core says it has one that would touch nothing
  * else (pci_probe_reset_function(), then pci_try_reset_function()), else
  * pci_reset_bus(), which locks, saves, resets and restores the whole slot
- * or bus. What is
- * pciback's own is the rule for when a slot or bus reset may run (VFIO's
- * for a device set: every function it touches is ours and free), and
- * remembering the resets that must wait for a guest.
+ * or bus. What is pciback's own is the rule for when a slot or bus reset
+ * may run (VFIO's for a device set: every function it touches is ours and
+ * free), and remembering the resets that must wait for a guest.
  *
  * Locks: xen_pcibk_reset_lock serialises the decisions and the resets
  * (do_flr and the worker), and nothing else takes it, so the core's locks
