@@ -354,6 +354,15 @@ static void xen_pcibk_tell_done(struct pci_dev *dev, const char *by,
 		 xen_pcibk_scope_name[scope], n);
 }
 
+/* A plan's reset touched its target alone, or every member of its set. */
+static void xen_pcibk_tell_plan_done(struct pci_dev *dev, const char *by,
+				     const struct xen_pcibk_reset_plan *plan)
+{
+	bool alone = plan->done == XEN_PCIBK_RESET_FUNCTION;
+
+	xen_pcibk_tell_done(dev, by, plan->done, alone ? 1 : plan->nmembers);
+}
+
 static bool xen_pcibk_any_pending(void)
 {
 	bool any;
@@ -400,8 +409,7 @@ static bool xen_pcibk_try_pending(struct xen_pcibk_pending *p, struct xen_pcibk_
 	} else if (rc) {
 		pci_warn(p->dev, "reset failed, so it will not be exported: %s\n", plan->why);
 	} else {
-		xen_pcibk_tell_done(p->dev, "given back", plan->done,
-				    plan->done == XEN_PCIBK_RESET_FUNCTION ? 1 : plan->nmembers);
+		xen_pcibk_tell_plan_done(p->dev, "given back", plan);
 	}
 out:
 	xen_pcibk_reset_release(plan);
@@ -523,8 +531,7 @@ static int xen_pcibk_flr_locked(struct pci_dev *dev, struct xen_pcibk_reset_plan
 	if (rc)
 		dev_warn_ratelimited(&dev->dev, "do_flr: %s\n", plan->why);
 	else
-		xen_pcibk_tell_done(dev, "do_flr", plan->done,
-				    plan->done == XEN_PCIBK_RESET_FUNCTION ? 1 : plan->nmembers);
+		xen_pcibk_tell_plan_done(dev, "do_flr", plan);
 	return rc;
 }
 

@@ -188,11 +188,10 @@ static void plan_of(const char *bdf, char *buf, size_t len)
 }
 
 /*
- * The set part of a plan: "slot ...", "function BDF, else slot ..." (the
- * same slot reset for a function the core lists a reset for that it then
- * refuses because a sibling shares the slot: its probe ran before the
- * sibling was found) and "clean: slot ..." (nothing to do until a guest
- * has had it).
+ * The set part of a plan: "slot ...", "function BDF, else slot ..." (a
+ * function with a reset of its own that shares its slot: the set's reset
+ * is what it gets should the core refuse the function's at run time) and
+ * "clean: slot ..." (nothing to do until a guest has had it).
  */
 static bool plan_ends_with(const char *plan, const char *want)
 {
@@ -204,12 +203,11 @@ static bool plan_ends_with(const char *plan, const char *want)
 }
 
 /*
- * After a do_flr that reset the set: the function is clean, and its plan is
- * still the set's reset alone (the core has no reset of it on its own with
- * a sibling there, whatever method it listed when it found it).
+ * After a do_flr that reset the set: the function reads clean, and the
+ * reset it would get once a guest has had it is still the set's.
  */
-static void expect_refusal_remembered(struct __test_metadata *_metadata, const char *bdf,
-				      const char *before, const char *want)
+static void expect_clean_after_set_reset(struct __test_metadata *_metadata, const char *bdf,
+					 const char *before, const char *want)
 {
 	char after[600], clean_want[620];
 
@@ -243,7 +241,7 @@ TEST_F(bed, multifunction_gets_slot_reset)
 	ASSERT_EQ(0, do_flr(self->b0.bdf));
 	EXPECT_TRUE(clean(&self->b0));
 	EXPECT_TRUE(clean(&self->b1)) TH_LOG("function 1 was not reset with function 0");
-	expect_refusal_remembered(_metadata, self->b0.bdf, plan, want);
+	expect_clean_after_set_reset(_metadata, self->b0.bdf, plan, want);
 }
 
 /*
@@ -299,7 +297,7 @@ TEST_F(bed, conventional_bridge_gets_bus_reset)
 	ASSERT_EQ(0, do_flr(self->c1.bdf));
 	EXPECT_TRUE(clean(&self->c0));
 	EXPECT_TRUE(clean(&self->c1));
-	expect_refusal_remembered(_metadata, self->c1.bdf, plan, want);
+	expect_clean_after_set_reset(_metadata, self->c1.bdf, plan, want);
 }
 
 TEST_F(bed, sibling_bound_elsewhere_is_refused)
