@@ -212,13 +212,17 @@ static int xen_pmem_pv_ends_permitted(struct xenbus_device *dev,
 	unsigned long va = (unsigned long)scratch;
 	unsigned int level = PG_LEVEL_NONE, i;
 	pte_t *ptep, saved;
-	int err = 0;
+	int err = 0, rc;
 
-	ptep = scratch ? lookup_address(va, &level) : NULL;
-	if (!ptep || level != PG_LEVEL_4K) {
-		vfree(scratch);
+	if (!scratch) {
 		xenbus_dev_fatal(dev, -ENOMEM, "no scratch page to ask Xen about the frames");
 		return -ENOMEM;
+	}
+	ptep = lookup_address(va, &level);
+	if (!ptep || level != PG_LEVEL_4K) {
+		vfree(scratch);
+		xenbus_dev_fatal(dev, -EFAULT, "the scratch page has no 4K PTE (level %u)", level);
+		return -EFAULT;
 	}
 	saved = *ptep;
 	for (i = 0; i < ARRAY_SIZE(ends) && !err; i++) {
@@ -235,10 +239,14 @@ static int xen_pmem_pv_ends_permitted(struct xenbus_device *dev,
 		else if (!i && (pte_flags(READ_ONCE(*ptep)) & _PAGE_PCD))
 			dev_notice_once(&dev->dev, "Xen maps host persistent memory uncached here (it runs without mmio-relax=all): slow\n");
 	}
-	if (HYPERVISOR_update_va_mapping(va, saved, UVMF_INVLPG | UVMF_ALL))
-		dev_err(&dev->dev, "Xen refused to restore the scratch page's mapping\n");
+	/* An error already said ends the probe; this one must end it too. */
+	rc = HYPERVISOR_update_va_mapping(va, saved, UVMF_INVLPG | UVMF_ALL);
+	if (rc && !err)
+		xenbus_dev_fatal(dev, rc, "Xen refused to map the scratch page back");
+	else if (rc)
+		dev_err(&dev->dev, "Xen refused to map the scratch page back: %d\n", rc);
 	vfree(scratch);
-	return err;
+	return err ?: rc;
 }
 
 static int xen_pmem_register(struct xenbus_device *dev, struct xen_pmem *pm,

@@ -68,7 +68,7 @@ namespace_frames() {
 	[ -z "$claim" ] || die "$ns: claimed by $claim ($mode mode):" \
 		"its range holds dom0's metadata; lend a raw namespace" \
 		"(ndctl create-namespace -e $ns -m raw -f)"
-	start=$(cat "$ND/$ns/resource" 2>/dev/null) || die "$ns: not enabled (no resource)"
+	start=$(cat "$ND/$ns/resource" 2>/dev/null) || die "$ns: has no capacity (no resource)"
 	size=$(cat "$ND/$ns/size")
 	[ "$size" -gt 0 ] || die "$ns: zero size"
 	off=0 len=$size
@@ -143,7 +143,7 @@ held() {
 take_from_dom0() {
 	disk=$(ls "$ND/$1/block" 2>/dev/null | head -n 1)
 	[ -n "$disk" ] || return 0
-	if cat /proc/mounts /proc/swaps 2>/dev/null | grep -q "^/dev/$disk[p0-9]* "; then
+	if cat /proc/mounts /proc/swaps 2>/dev/null | grep -q "^/dev/${disk}[p0-9]* "; then
 		die "$1: /dev/$disk is mounted or swapped on in dom0: refused"
 	fi
 	users=$(ls "/sys/block/$disk/holders")
@@ -203,8 +203,29 @@ reclaim() {
 	give_back
 }
 
-cfg_value() {
-	sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*\"\([^\"]*\)\".*/\1/p" "$2" | tail -n 1
+# setting KEY CFG [xl create args...]: KEY's string value as xl will see
+# it: the config file's, unless an argument KEY="..." replaces it (the last
+# one wins, in the file and on the command line).
+setting() {
+	key=$1 cfg=$2
+	shift 2
+	{
+		cat "$cfg"
+		for a in "$@"; do
+			printf '%s\n' "$a"
+		done
+	} | sed -n "s/^[[:space:]]*${key}[[:space:]]*=[[:space:]]*[\"']\([^\"']*\)[\"'].*/\1/p" |
+		tail -n 1
+}
+
+# undo_create DOMID: a create that failed after "xl create -p" leaves no
+# paused domain holding the frames without the record that says so.
+undo_create() {
+	xl destroy "$1" >/dev/null 2>&1 || true
+	xenstore-rm "$BACK/$1" 2>/dev/null || true
+	give_back >/dev/null || true
+	rmdir "$LOCK"
+	echo "xen-pmem: domain $1 destroyed: its create did not finish" >&2
 }
 
 create() {
@@ -212,8 +233,8 @@ create() {
 	cfg=$1 what=$2
 	shift 2
 	[ -r "$cfg" ] || die "$cfg: cannot read"
-	name=$(cfg_value name "$cfg")
-	type=$(cfg_value type "$cfg")
+	name=$(setting name "$cfg" "$@")
+	type=$(setting type "$cfg" "$@")
 	[ -n "$name" ] || die "$cfg: no name"
 	frames=$(namespace_frames "$what")
 	mfn=${frames% *} nr=${frames#* }
@@ -239,7 +260,12 @@ create() {
 		give_back >/dev/null
 		die "xl create -p $cfg failed: $(tail -n 3 "$log")"
 	fi
-	domid=$(xl domid "$name")
+	# Not found: a domain holds the frames under a name not seen here,
+	# so the namespace stays taken from dom0.
+	domid=$(xl domid "$name") ||
+		die "xl create -p $cfg made no domain named $name:" \
+			"destroy the one it made, then run xen-pmem reclaim"
+	trap 'undo_create "$domid"' EXIT
 	be=$BACK/$domid/0 fe=/local/domain/$domid/device/vpmem/0
 	xenstore-write "$be/frontend" "$fe" "$be/frontend-id" "$domid" \
 		"$be/mfn" "$mfn" "$be/gfn" "$gfn" "$be/nr-frames" "$nr" \
@@ -250,6 +276,7 @@ create() {
 	xenstore-chmod -r "$fe" "n$domid" r0
 	xenstore-write "$fe/state" 1
 	xl unpause "$domid"
+	trap 'rmdir "$LOCK"' EXIT
 	watch_holder "$domid"
 	echo "xen-pmem: domain $domid ($name): $what, frames $mfn+$nr at gfn $gfn;" \
 		"dom0 gets it back when the domain is gone (a reboot ends it)"

@@ -19,8 +19,9 @@
 # again (after the whole machine restarted): dom0 and a PV guest read it
 #   back; then a PVH guest mounts the namespace as ext2 with -o dax (which
 #   overwrites the pattern); then ndctl makes it a sector (btt)
-#   namespace, and xen-pmem must refuse it; last, xen-pmem must refuse it
-#   while dom0 has it mounted. A PV guest gets no DAX (each guest checks
+#   namespace, and xen-pmem must refuse it; then xen-pmem must refuse it
+#   while dom0 has it mounted; last, a guest named on xen-pmem's command
+#   line holds it mounted and refuses to let it go. A PV guest gets no DAX (each guest checks
 #   its queue/dax): see Documentation/admin-guide/xen-vnvdimm.rst.
 #
 # Guests come from /etc/xen/NAME.cfg, whose extra= holds @PMEM@ for the
@@ -425,17 +426,24 @@ again() {
 
 # detach_mounted_refused: a guest that has the region mounted refuses to
 # let it go when the backend closes the device, and keeps it connected.
+# Its name is given on the command line, as xl create takes settings: the
+# holder xen-pmem records must be the domain xl made under that name.
 detach_mounted_refused() {
 	cfg=$(guest_cfg pmhold "$claims xst.pmem_op=none xst.hold=1 xst.hold_mount=1")
-	sed -i 's/^name = .*/name = "pmmnt"/' "$cfg"
-	xen-pmem create "$cfg" "$ns" >/tmp/pmmnt.out 2>&1
+	xen-pmem create "$cfg" "$ns" 'name="pmmnt"' >/tmp/pmmnt.out 2>&1
+	rc=$?
+	d=$(xl domid pmmnt 2>/dev/null)
+	holders=$(xen-pmem list | grep "^${ns%%:*} .*domain ${d:-none}$")
+	[ $rc = 0 ] && [ -n "$d" ] && grep -q "domain $d (pmmnt)" /tmp/pmmnt.out &&
+		[ -n "$holders" ] && ! xl domid pmhold >/dev/null 2>&1
+	ok $? "xen-pmem create CONFIG $ns name=\"pmmnt\": domain ${d:-none}, listed as the" \
+		"holder (${holders:-no holder}): $(cat /tmp/pmmnt.out)"
 	t=0
 	until grep -q "XST-HOLD mounted" /var/log/xen/guest-pmmnt.log 2>/dev/null ||
 		[ $t -ge 300 ]; do
 		sleep 1
 		t=$((t + 1))
 	done
-	d=$(xl domid pmmnt 2>/dev/null)
 	xen-pmem detach pmmnt >/tmp/pmdetach.out 2>&1
 	rc=$?
 	state=$(xenstore-read "/local/domain/$d/device/vpmem/0/state")
@@ -488,6 +496,6 @@ claimed_refused() {
 echo "TAP version 13"
 case $1 in
 first) echo "1..41"; first "$2" ;;
-again) echo "1..10"; again "$2" ;;
+again) echo "1..11"; again "$2" ;;
 *) echo "usage: vnvdimm_host.sh first|again SEED" >&2; exit 2 ;;
 esac
