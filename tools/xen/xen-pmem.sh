@@ -127,6 +127,8 @@ lock() {
 		sleep 0.1
 	done
 	trap 'rmdir "$LOCK"' EXIT
+	# dash and ash run the EXIT trap on exit, not on a fatal signal
+	trap 'exit 1' HUP INT TERM
 }
 
 # held NAMESPACE: does a live domain hold any part of it?
@@ -211,6 +213,7 @@ setting() {
 	shift 2
 	{
 		cat "$cfg"
+		echo	# a file without a final newline
 		for a in "$@"; do
 			printf '%s\n' "$a"
 		done
@@ -221,11 +224,15 @@ setting() {
 # undo_create DOMID: a create that failed after "xl create -p" leaves no
 # paused domain holding the frames without the record that says so.
 undo_create() {
-	xl destroy "$1" >/dev/null 2>&1 || true
-	xenstore-rm "$BACK/$1" 2>/dev/null || true
-	give_back >/dev/null || true
-	rmdir "$LOCK"
-	echo "xen-pmem: domain $1 destroyed: its create did not finish" >&2
+	if xl destroy "$1" >/dev/null 2>&1 || ! alive "$1"; then
+		echo "xen-pmem: domain $1 destroyed: its create did not finish" >&2
+		xenstore-rm "$BACK/$1" 2>/dev/null || true
+		give_back >/dev/null || true
+	else
+		echo "xen-pmem: domain $1: its create did not finish, and it cannot be" \
+			"destroyed: destroy it, then run xen-pmem reclaim" >&2
+	fi
+	rmdir "$LOCK" || true
 }
 
 create() {

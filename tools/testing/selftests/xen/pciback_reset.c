@@ -197,9 +197,12 @@ static bool plan_ends_with(const char *plan, const char *want)
 {
 	size_t n = strlen(plan), w = strlen(want);
 
-	return n >= w && !strcmp(plan + n - w, want) &&
-	       (n == w || !strncmp(plan + n - w - 7, ", else ", 7) ||
-		(n == w + 7 && !strncmp(plan, "clean: ", 7)));
+	if (n < w || strcmp(plan + n - w, want))
+		return false;
+	if (n == w)
+		return true;
+	return n >= w + 7 && (!strncmp(plan + n - w - 7, ", else ", 7) ||
+			      (n == w + 7 && !strncmp(plan, "clean: ", 7)));
 }
 
 /*
