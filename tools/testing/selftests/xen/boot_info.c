@@ -543,6 +543,36 @@ TEST(start_info_notes)
 	free(log);
 }
 
+/*
+ * Xen emulates no PIT for a PV or PVH domU: its CPU frequency is Xen's TSC
+ * frequency, taken without the native PIT calibration, which would poll
+ * port 0x42 some 100000 times, each read a trap to Xen, and then log that
+ * it failed.
+ */
+TEST(cpu_khz_without_pit)
+{
+	char guest[32], caps[128] = "";
+	char *log;
+
+	if (read_text("/sys/hypervisor/guest_type", guest, sizeof(guest)) <= 0)
+		SKIP(return, "no /sys/hypervisor/guest_type: not a Xen guest");
+	if (strcmp(guest, "PV") && strcmp(guest, "PVH"))
+		SKIP(return, "a Xen %s guest: Xen may emulate a PIT for it", guest);
+	if (read_text("/proc/xen/capabilities", caps, sizeof(caps)) < 0)
+		SKIP(return, "no /proc/xen/capabilities: dom0 or domU is unknown");
+	if (strstr(caps, "control_d"))
+		SKIP(return, "dom0: it may reach the machine's PIT");
+	log = kernel_log();
+	ASSERT_NE(NULL, log) TH_LOG("cannot read the kernel log");
+	if (!log_has_line(log, "tsc: ", "MHz processor")) {
+		free(log);
+		SKIP(return, "the boot's tsc: lines are no longer in the kernel log");
+	}
+	EXPECT_FALSE(log_has_line(log, "tsc: ", "Fast TSC calibration failed"))
+		TH_LOG("this %s domU polled a PIT that Xen does not give it", guest);
+	free(log);
+}
+
 TEST(memory_handed_over)
 {
 	static struct range fw[MAP_MAX];

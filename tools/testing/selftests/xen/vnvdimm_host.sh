@@ -71,6 +71,23 @@ alive() {
 	esac >/dev/null 2>&1
 }
 
+# explain OUTPUT NEW: after a failed save or migrate of pmhold, as TAP
+# comments: what xl said (file OUTPUT), what pmhold printed meanwhile
+# (NEW) and Xen's last lines, which say whether Xen crashed the guest.
+explain() {
+	{
+		sed 's/^/xl: /' "$1"
+		echo "$2" | tail -n 20 | sed 's/^/pmhold: /'
+		xl dmesg | tail -n 15 | sed 's/^/xen: /'
+	} | sed 's/^/# /'
+}
+
+# xen_on STATUS: after a failed test on pmhold, Xen's last line on it.
+xen_on() {
+	[ "$1" = 0 ] && return
+	echo "; Xen: $(xl dmesg | grep -E "d${hold}v[0-9]|Domain $hold " | tail -n 1)"
+}
+
 # wait_gone NAME SECONDS, then print the guest's console.
 wait_gone() {
 	t=0
@@ -295,8 +312,9 @@ first() {
 	refused=$?
 	xl_said=$(grep -m 1 -o 'guest did not suspend.*' /tmp/pmsave.out)
 	guest_said=$(echo "$new" | grep -m 1 -o 'vpmem-0: .*')
+	[ $refused = 0 ] || explain /tmp/pmsave.out "$new"
 	ok $refused "xl save of pmhold is refused ($xl_said), pmhold runs on," \
-		"frontend state $state: $guest_said"
+		"frontend state $state: $guest_said$(xen_on "$refused")"
 	rm -f /tmp/pmhold.save
 
 	# Migration starts with the same suspend. xl migrate to this host (-s
@@ -317,9 +335,9 @@ first() {
 		! echo "$new" | grep -qE 'Oops|WARNING|BUG|Call Trace'
 	refused=$?
 	xl_said=$(grep -m 1 -o 'Migration failed.*' /tmp/pmmig.out)
-	[ $refused = 0 ] || sed 's/^/# xl migrate: /' /tmp/pmmig.out
+	[ $refused = 0 ] || explain /tmp/pmmig.out "$new"
 	ok $refused "xl migrate of pmhold is refused ($xl_said), pmhold runs on," \
-		"frontend state $state, xen-pmem: ${holders:-no holder}"
+		"frontend state $state, xen-pmem: ${holders:-no holder}$(xen_on "$refused")"
 
 	# The backend closes the device: the guest, which does not use the
 	# region, lets it go and goes Closed; xen-pmem takes the frames back
