@@ -90,13 +90,36 @@ emulator_killed() {
 	xl dmesg | grep -q "d${1}v[0-9]* Triple fault"
 }
 
-# wait_released DOMID: until xen-pmem's record no longer names DOMID, which
-# its watcher removes once the domain is gone (at most 30 s).
-wait_released() {
+# wait_given_back: until /dev/pmem0 is dom0's again, which the watcher
+# xen-pmem create left behind does once its domain is gone (at most 90 s).
+wait_given_back() {
 	t=0
-	while xen-pmem list | grep -q "domain $1$" && [ $t -lt 30 ]; do
+	while [ ! -b /dev/pmem0 ] && [ $t -lt 90 ]; do
 		sleep 1
 		t=$((t + 1))
+	done
+}
+
+# lend_pvh NAME CFG: xen-pmem create of the PVH guest NAME from CFG on $ns
+# (its output in /tmp/NAME.out, its status in $created), then wait_gone
+# NAME 600 (its status in $gone). When Xen logged a triple fault of the
+# guest before its init ran, the guest is created once more, and a TAP
+# comment says so.
+lend_pvh() {
+	log=/var/log/xen/guest-$1.log
+	for try in 1 2; do
+		from=1
+		[ -f "$log" ] && from=$(($(wc -l <"$log") + 1))
+		xen-pmem create "$2" "$ns" >"/tmp/$1.out" 2>&1
+		created=$?
+		d=$(xl domid "$1" 2>/dev/null)
+		wait_gone "$1" 600
+		gone=$?
+		{ [ $try = 1 ] && [ $created = 0 ] && [ -n "$d" ] && emulator_killed "$d" &&
+			! tail -n +"$from" "$log" | grep -q "XST-INIT reached"; } || break
+		echo "# $1 (domain $d) died of a triple fault before its init ran:" \
+			"booting it once more"
+		wait_given_back
 	done
 }
 
@@ -427,10 +450,9 @@ first() {
 	xl destroy pmhold >/dev/null 2>&1
 	sed "s/^/@pmhold| /" /var/log/xen/guest-pmhold.log
 	dom0_disk_back pmhold
-	xen-pmem create "$(guest_cfg pmv "$claims xst.pmem_op=check")" "$ns" >/tmp/pmv.out 2>&1
-	ok $? "after pmhold is gone, PVH guest pmv gets $ns: $(cat /tmp/pmv.out)"
-	wait_gone pmv 600
-	ok $? "PVH guest pmv checked the pattern and powered off"
+	lend_pvh pmv "$(guest_cfg pmv "$claims xst.pmem_op=check")"
+	ok $created "after pmhold is gone, PVH guest pmv gets $ns: $(cat /tmp/pmv.out)"
+	ok $gone "PVH guest pmv checked the pattern and powered off"
 	# A guest shutting down closes its frontends and waits (5 s each) for
 	# the backend to close too: xen-pmem's watcher answers.
 	waited=$(grep -h 'timeout closing device' /var/log/xen/guest-pmfill.log \
@@ -449,11 +471,9 @@ again() {
 	ok $? "xen-pmem create: PV guest pmagain gets $ns: $(cat /tmp/pmagain.out)"
 	wait_gone pmagain 600
 	ok $? "PV guest pmagain checked the pattern and powered off"
-	xen-pmem create "$(guest_cfg pmdax "$claims xst.pmem_op=none,dax")" "$ns" \
-		>/tmp/pmdax.out 2>&1
-	ok $? "xen-pmem create: PVH guest pmdax gets $ns: $(cat /tmp/pmdax.out)"
-	wait_gone pmdax 600
-	ok $? "PVH guest pmdax tried fsdax and powered off"
+	lend_pvh pmdax "$(guest_cfg pmdax "$claims xst.pmem_op=none,dax")"
+	ok $created "xen-pmem create: PVH guest pmdax gets $ns: $(cat /tmp/pmdax.out)"
+	ok $gone "PVH guest pmdax tried fsdax and powered off"
 	dom0_disk_back pmdax
 	claimed_refused
 	mounted_refused
@@ -466,20 +486,26 @@ again() {
 # holder xen-pmem records must be the domain xl made under that name.
 detach_mounted_refused() {
 	cfg=$(guest_cfg pmhold "$claims xst.pmem_op=none xst.hold=1 xst.hold_mount=1")
+	log=/var/log/xen/guest-pmmnt.log
 	for try in 1 2; do
+		# this boot's lines of the console log, which xenconsoled appends to
+		from=1
+		[ -f $log ] && from=$(($(wc -l <$log) + 1))
 		xen-pmem create "$cfg" "$ns" 'name="pmmnt"' >/tmp/pmmnt.out 2>&1
 		rc=$?
 		d=$(xl domid pmmnt 2>/dev/null)
 		holders=$(xen-pmem list | grep "^${ns%%:*} .*domain ${d:-none}$")
 		t=0
-		until grep -q "XST-HOLD mounted" /var/log/xen/guest-pmmnt.log 2>/dev/null ||
+		until tail -n +$from $log 2>/dev/null | grep -q "XST-HOLD mounted" ||
 			! alive pmmnt || [ $t -ge 300 ]; do
 			sleep 1
 			t=$((t + 1))
 		done
-		{ [ $try = 1 ] && [ -n "$d" ] && ! alive pmmnt && emulator_killed "$d"; } || break
-		echo "# pmmnt (domain $d) died of a triple fault before it mounted: booting it once more"
-		wait_released "$d"
+		{ [ $try = 1 ] && [ -n "$d" ] && ! alive pmmnt && emulator_killed "$d" &&
+			! tail -n +$from $log | grep -q "XST-HOLD mounted"; } || break
+		echo "# pmmnt (domain $d) died of a triple fault before it mounted:" \
+			"booting it once more"
+		wait_given_back
 	done
 	[ $rc = 0 ] && [ -n "$d" ] && grep -q "domain $d (pmmnt)" /tmp/pmmnt.out &&
 		[ -n "$holders" ] && ! xl domid pmhold >/dev/null 2>&1
@@ -491,7 +517,7 @@ detach_mounted_refused() {
 	[ $rc != 0 ] && [ "$state" = 4 ] &&
 		grep -q "keeps ${ns%%:*}: 16 .* is in use (open disk, device-dax): not removed" \
 			/tmp/pmdetach.out &&
-		grep -q "vpmem-0: .* is in use" /var/log/xen/guest-pmmnt.log
+		tail -n +$from $log | grep -q "vpmem-0: .* is in use"
 	ok $? "xen-pmem detach of pmmnt, which has it mounted, is refused (frontend" \
 		"state $state): $(cat /tmp/pmdetach.out)"
 	xl destroy pmmnt >/dev/null 2>&1
