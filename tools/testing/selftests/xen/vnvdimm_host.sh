@@ -126,7 +126,7 @@ lend_pvh() {
 # xen_on STATUS: after a failed test on pmhold, Xen's last line on it.
 xen_on() {
 	[ "$1" = 0 ] && return
-	echo "; Xen: $(xl dmesg | grep -E "d${hold}v[0-9]|Domain $hold " | tail -n 1)"
+	echo "; Xen: $(xl dmesg | grep -E "d${hold}v[0-9]+ |Domain $hold " | tail -n 1)"
 }
 
 # wait_gone NAME SECONDS, then print the guest's console.
@@ -142,14 +142,9 @@ wait_gone() {
 	[ $t -lt "$2" ]
 }
 
-# dom0_disk_back WHO: /dev/pmem0 is dom0's again once WHO is gone (the
-# watcher xen-pmem create left behind binds it); one test.
+# dom0_disk_back WHO: /dev/pmem0 is dom0's again once WHO is gone; one test.
 dom0_disk_back() {
-	t=0
-	while [ ! -b /dev/pmem0 ] && [ $t -lt 90 ]; do
-		sleep 1
-		t=$((t + 1))
-	done
+	wait_given_back
 	[ -b /dev/pmem0 ]
 	ok $? "dom0 has /dev/pmem0 again once $1 is gone (after $t s)"
 }
