@@ -205,10 +205,42 @@ reclaim() {
 	give_back
 }
 
-# setting KEY CFG [xl create args...]: KEY's string value as xl will see
-# it: the config file's, unless an argument KEY="..." replaces it (the last
-# one wins, in the file and on the command line).
-setting() {
+# statements: stdin's xl settings one to a line, split as xl's parser
+# splits them: at a newline or a ";" outside quotes (where a backslash
+# escapes the next character), and without what a "#" outside quotes
+# starts.
+statements() {
+	awk '{
+		out = ""
+		q = ""
+		for (i = 1; i <= length($0); i++) {
+			c = substr($0, i, 1)
+			if (q != "") {
+				if (c == "\\") {
+					out = out c substr($0, i + 1, 1)
+					i++
+					continue
+				}
+				if (c == q)
+					q = ""
+			} else if (c == "#") {
+				break
+			} else if (c == ";") {
+				print out
+				out = ""
+				continue
+			} else if (c == "\"" || c == "\047") {
+				q = c
+			}
+			out = out c
+		}
+		print out
+	}'
+}
+
+# settings KEY CFG [xl create args...]: each string value of KEY, in the
+# order xl reads them: the config file's, then the arguments'.
+settings() {
 	key=$1 cfg=$2
 	shift 2
 	{
@@ -217,8 +249,36 @@ setting() {
 		for a in "$@"; do
 			printf '%s\n' "$a"
 		done
-	} | sed -n "s/^[[:space:]]*${key}[[:space:]]*=[[:space:]]*[\"']\([^\"']*\)[\"'].*/\1/p" |
-		tail -n 1
+	} | statements | tr '\t' ' ' |
+		sed -n "s/^ *${key} *= *[\"']\([^\"']*\)[\"'] *$/=\1/p"
+}
+
+# setting KEY CFG [xl create args...]: KEY's string value as xl will see
+# it (the last one wins, in the file and on the command line).
+setting() {
+	settings "$@" | tail -n 1 | cut -c 2-
+}
+
+# guest_type CFG [xl create args...]: pv, pvh or hvm, as xl 4.17 reads
+# type= (any prefix of a type's name, "pv" before "pvh"), else the older
+# builder= ("hvm" or "generic"), else pv; nothing where xl would refuse.
+guest_type() {
+	t=$(settings type "$@" | tail -n 1) b=$(settings builder "$@" | tail -n 1)
+	case $t in
+	"") ;;	# not set
+	= | =h | =hv | =hvm) t=hvm ;;
+	=p | =pv) t=pv ;;
+	=pvh) t=pvh ;;
+	*) return ;;
+	esac
+	case $b in
+	"") ;;
+	= | =h | =hv | =hvm) b=hvm ;;
+	=g | =ge | =gen | =gene | =gener | =generi | =generic) b=pv ;;
+	*) return ;;
+	esac
+	[ -z "$t" ] || [ -z "$b" ] || [ "$t" = "$b" ] || return
+	echo "${t:-${b:-pv}}"
 }
 
 # undo_create DOMID: a create that failed after "xl create -p" leaves no
@@ -241,7 +301,7 @@ create() {
 	shift 2
 	[ -r "$cfg" ] || die "$cfg: cannot read"
 	name=$(setting name "$cfg" "$@")
-	type=$(setting type "$cfg" "$@")
+	type=$(guest_type "$cfg" "$@")
 	[ -n "$name" ] || die "$cfg: no name"
 	frames=$(namespace_frames "$what")
 	mfn=${frames% *} nr=${frames#* }
@@ -254,7 +314,8 @@ create() {
 	case $type in
 	pv) iomem="$mfn,$nr" gfn=$mfn extra="e820_host=1" ;;
 	pvh | hvm) iomem="$mfn,$nr@$mfn" gfn=$mfn extra="" ;;
-	*) die "$cfg: type \"$type\" is not pv, pvh or hvm" ;;
+	*) die "$cfg: type=\"$(setting type "$cfg" "$@")\" and" \
+		"builder=\"$(setting builder "$cfg" "$@")\": xl would refuse them" ;;
 	esac
 	take_from_dom0 "${what%%:*}"
 	log=/var/log/xen/xen-pmem-$name.log
