@@ -269,15 +269,15 @@ guest_type() {
 	= | =h | =hv | =hvm) t=hvm ;;
 	=p | =pv) t=pv ;;
 	=pvh) t=pvh ;;
-	*) return ;;
+	*) return 0 ;;
 	esac
 	case $b in
 	"") ;;
 	= | =h | =hv | =hvm) b=hvm ;;
 	=g | =ge | =gen | =gene | =gener | =generi | =generic) b=pv ;;
-	*) return ;;
+	*) return 0 ;;
 	esac
-	[ -z "$t" ] || [ -z "$b" ] || [ "$t" = "$b" ] || return
+	[ -z "$t" ] || [ -z "$b" ] || [ "$t" = "$b" ] || return 0
 	echo "${t:-${b:-pv}}"
 }
 
