@@ -303,6 +303,9 @@ create() {
 	name=$(setting name "$cfg" "$@")
 	type=$(guest_type "$cfg" "$@")
 	[ -n "$name" ] || die "$cfg: no name"
+	# before anything is looked up or taken: xl would fail later
+	[ -n "$type" ] || die "$cfg: type=\"$(setting type "$cfg" "$@")\" and" \
+		"builder=\"$(setting builder "$cfg" "$@")\": xl would refuse them"
 	frames=$(namespace_frames "$what")
 	mfn=${frames% *} nr=${frames#* }
 	lock
@@ -313,9 +316,7 @@ create() {
 	fi
 	case $type in
 	pv) iomem="$mfn,$nr" gfn=$mfn extra="e820_host=1" ;;
-	pvh | hvm) iomem="$mfn,$nr@$mfn" gfn=$mfn extra="" ;;
-	*) die "$cfg: type=\"$(setting type "$cfg" "$@")\" and" \
-		"builder=\"$(setting builder "$cfg" "$@")\": xl would refuse them" ;;
+	*) iomem="$mfn,$nr@$mfn" gfn=$mfn extra="" ;;	# pvh, hvm
 	esac
 	take_from_dom0 "${what%%:*}"
 	log=/var/log/xen/xen-pmem-$name.log

@@ -10,19 +10,22 @@
 # first: a PV guest fills the whole namespace with SEED's pattern; dom0
 #   reads it back; bad ranges are hot-added to a PVH guest that holds the
 #   namespace, and each must be refused with its exact error; dom0 has no
-#   /dev/pmem0 while it is lent; a second guest and ranges libnvdimm does
-#   not know are refused by xen-pmem; a PV guest without iomem= permission
+#   /dev/pmem0 while it is lent; a second guest, ranges libnvdimm does
+#   not know, and a type= or builder= xl would refuse are refused by
+#   xen-pmem; a PV guest without iomem= permission
 #   refuses the range; "xl save" and "xl migrate" of the holder are
 #   refused; the holder reboots (its config says restart, as xl's default
 #   does), which must end it; dom0 gets /dev/pmem0 back, and a new PVH
 #   guest reads the pattern back.
-# again (after the whole machine restarted): dom0 and a PV guest read it
+# again (after the whole machine restarted): dom0 reads it back; a create
+#   that fails after "xl create -p" must be undone; a PV guest reads it
 #   back; then a PVH guest mounts the namespace as ext2 with -o dax (which
 #   overwrites the pattern); then ndctl makes it a sector (btt)
 #   namespace, and xen-pmem must refuse it; then xen-pmem must refuse it
 #   while dom0 has it mounted; last, a guest named on xen-pmem's command
-#   line holds it mounted and refuses to let it go. A PV guest gets no DAX (each guest checks
-#   its queue/dax): see Documentation/admin-guide/xen-vnvdimm.rst.
+#   line holds it mounted and refuses to let it go. A PV guest gets no DAX
+#   (each guest checks its queue/dax): see
+#   Documentation/admin-guide/xen-vnvdimm.rst.
 #
 # Guests come from /etc/xen/NAME.cfg, whose extra= holds @PMEM@ for the
 # claims; each guest's console is printed as "@NAME| " lines for the
@@ -308,6 +311,17 @@ first() {
 	xen-pmem create "$(guest_cfg pmv "$claims")" 0x100000 >/tmp/pmdup.out 2>&1
 	[ $? != 0 ] && grep -q "not a libnvdimm namespace name" /tmp/pmdup.out
 	ok $? "a frame number is refused: $(cat /tmp/pmdup.out)"
+	# type= and builder= as xl reads them, refused before the namespace
+	# is looked up (else the hold above would be the reason given)
+	xen-pmem create "$(guest_cfg pmv "$claims")" "$ns" 'type="pv"; builder="hvm"' \
+		>/tmp/pmdup.out 2>&1
+	[ $? != 0 ] && grep -q 'type="pv" and builder="hvm": xl would refuse them' /tmp/pmdup.out &&
+		! xl domid pmv >/dev/null 2>&1
+	ok $? "a type= that builder= contradicts is refused: $(cat /tmp/pmdup.out)"
+	xen-pmem create "$(guest_cfg pmv "$claims")" "$ns" 'type="pvhx"' >/tmp/pmdup.out 2>&1
+	[ $? != 0 ] && grep -q 'type="pvhx" and builder="": xl would refuse them' /tmp/pmdup.out &&
+		! xl domid pmv >/dev/null 2>&1
+	ok $? "a type= xl does not know is refused: $(cat /tmp/pmdup.out)"
 
 	# pmpv may map the namespace's first 2 MiB only. A PV guest asks Xen
 	# for a range's two end frames: each end outside is refused.
@@ -457,11 +471,31 @@ first() {
 	ok $? "pmfill and pmv shut down without waiting for the backend${waited:+: $waited}"
 }
 
+# create_undone: a create that fails after "xl create -p" (here its
+# xenstore-chmod, made to fail) destroys the paused domain it made, says
+# so, and gives the namespace back: no domain keeps the frames unrecorded.
+create_undone() {
+	mkdir -p /tmp/pmfail
+	printf '#!/bin/sh\necho "xenstore-chmod: failing for the test" >&2\nexit 1\n' \
+		>/tmp/pmfail/xenstore-chmod
+	chmod +x /tmp/pmfail/xenstore-chmod
+	PATH=/tmp/pmfail:$PATH xen-pmem create "$(guest_cfg pmagain "$claims")" "$ns" \
+		>/tmp/pmundo.out 2>&1
+	rc=$?
+	holders=$(xen-pmem list | grep "^${ns%%:*} .*domain")
+	[ $rc != 0 ] && grep -q "destroyed: its create did not finish" /tmp/pmundo.out &&
+		! xl domid pmagain >/dev/null 2>&1 && [ -z "$holders" ] && [ -b /dev/pmem0 ]
+	ok $? "a create that fails after xl create -p leaves no domain (pmagain:" \
+		"$(xl domid pmagain 2>&1)), no holder (${holders:-none}), and dom0" \
+		"has /dev/pmem0 back: $(tr "\n" " " </tmp/pmundo.out)"
+}
+
 again() {
 	seed=$1
 	find_namespace " again" || return
 	out=$("$dir/pmem_pattern" check "$seed" "/dev/pmem0")
 	ok $? "dom0 reads the pattern from /dev/pmem0 after the restart: $out"
+	create_undone
 	xen-pmem create "$(guest_cfg pmagain "$claims xst.pmem_op=check")" "$ns" \
 		>/tmp/pmagain.out 2>&1
 	ok $? "xen-pmem create: PV guest pmagain gets $ns: $(cat /tmp/pmagain.out)"
