@@ -1066,7 +1066,7 @@ TEST_F_TIMEOUT(bed, attach_detach_cycles_leak_nothing, 7200)
 	long slab0 = 0, slab1, used0 = 0, used1, t0;
 	int i, n, n0 = 0, n1, not_reset = 0;
 	const char *failed = NULL;
-	char val[16], path[300];
+	char val[16], path[300], grew[200];
 
 	if (no_guests_why())
 		SKIP(return, "%s", no_guests_why());
@@ -1097,9 +1097,9 @@ TEST_F_TIMEOUT(bed, attach_detach_cycles_leak_nothing, 7200)
 	n1 = slab_use(caches1);
 	slab1 = mem_counter("SUnreclaim:");
 	used1 = mem_in_use();
-	slab_growth(caches0, n0, caches1, n1, path, sizeof(path));
+	slab_growth(caches0, n0, caches1, n1, grew, sizeof(grew));
 	TH_LOG("%d cycles, %ld s: SUnreclaim %ld -> %ld kB (%s), used %ld -> %ld kB, Cached %ld kB",
-	       i, (long)time(NULL) - t0, slab0, slab1, path, used0, used1,
+	       i, (long)time(NULL) - t0, slab0, slab1, grew, used0, used1,
 	       mem_counter("Cached:"));
 	/* Slack for the guest's own backends and per-CPU caches, not per cycle. */
 	if (i >= 0) {	/* past the warm-up, where the first counts are taken */
