@@ -314,9 +314,13 @@ create() {
 		holder_name=$(xenstore-read "/local/domain/$d/name")
 		die "$what (frames $mfn+$nr) is already given to domain $d ($holder_name): refused"
 	fi
+	# Every type sees the frames at the host's address: a PV guest maps
+	# them into the hole e820_host=1 leaves there, iomem=...@ puts them
+	# there for PVH and HVM.
+	gfn=$mfn
 	case $type in
-	pv) iomem="$mfn,$nr" gfn=$mfn extra="e820_host=1" ;;
-	*) iomem="$mfn,$nr@$mfn" gfn=$mfn extra="" ;;	# pvh, hvm
+	pv) iomem="$mfn,$nr" extra="e820_host=1" ;;
+	*) iomem="$mfn,$nr@$gfn" extra="" ;;	# pvh, hvm
 	esac
 	take_from_dom0 "${what%%:*}"
 	log=/var/log/xen/xen-pmem-$name.log
