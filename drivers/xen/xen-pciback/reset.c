@@ -111,10 +111,15 @@ enum xen_pcibk_action xen_pcibk_flr_action(int plan_err, bool target_needs_reset
 	return plan_err == -EAGAIN ? XEN_PCIBK_DEFER : XEN_PCIBK_REFUSE;
 }
 
-/* A device given back, or deferred by do_flr: reset it once its set is free. */
-enum xen_pcibk_action xen_pcibk_pending_action(int plan_err, bool target_needs_reset)
+/*
+ * A device given back, or deferred by do_flr: reset it once its set is free.
+ * One a guest still holds that has a reset of its own needs nothing from
+ * here: its return runs that reset, and remembers it again if it fails.
+ */
+enum xen_pcibk_action xen_pcibk_pending_action(int plan_err, bool target_needs_reset,
+					       bool held_with_own_reset)
 {
-	if (!target_needs_reset)
+	if (!target_needs_reset || held_with_own_reset)
 		return XEN_PCIBK_NOTHING;
 	if (!plan_err)
 		return XEN_PCIBK_RESET_NOW;
@@ -199,6 +204,12 @@ void xen_pcibk_reset_release(struct xen_pcibk_reset_plan *plan)
 		pci_dev_put(plan->members[--plan->nmembers].dev);
 	pci_dev_put(plan->target);
 	plan->target = NULL;
+}
+
+/* A guest holds the target, and the core can reset it alone on its return. */
+static bool xen_pcibk_held_with_own_reset(const struct xen_pcibk_reset_plan *plan)
+{
+	return plan->function_ok && plan->st.domain >= 0;
 }
 
 static const char *const xen_pcibk_scope_name[] = {
@@ -363,12 +374,16 @@ static void xen_pcibk_tell_plan_done(struct pci_dev *dev, const char *by,
 	xen_pcibk_tell_done(dev, by, plan->done, alone ? 1 : plan->nmembers);
 }
 
+/*
+ * Entries the worker is trying count too: one it is about to put back to
+ * wait for this very return would otherwise wait for the next one.
+ */
 static bool xen_pcibk_any_pending(void)
 {
 	bool any;
 
 	spin_lock(&xen_pcibk_pending_lock);
-	any = !list_empty(&xen_pcibk_pending_list);
+	any = !list_empty(&xen_pcibk_pending_list) || !list_empty(&xen_pcibk_working_list);
 	spin_unlock(&xen_pcibk_pending_lock);
 	return any;
 }
@@ -384,7 +399,8 @@ static bool xen_pcibk_try_pending(struct xen_pcibk_pending *p, struct xen_pcibk_
 		goto out;
 	rc = plan->st.needs_reset ? xen_pcibk_reset_function(plan) : -ENOTTY;
 	if (rc == -ENOTTY) {
-		switch (xen_pcibk_pending_action(plan->err, plan->st.needs_reset)) {
+		switch (xen_pcibk_pending_action(plan->err, plan->st.needs_reset,
+						 xen_pcibk_held_with_own_reset(plan))) {
 		case XEN_PCIBK_NOTHING:
 			goto out;
 		case XEN_PCIBK_DEFER:
@@ -471,6 +487,7 @@ void xen_pcibk_reset_returned(struct pci_dev *dev, bool function_reset_done)
 void xen_pcibk_reset_leaving(struct pci_dev *dev)
 {
 	struct xen_pcibk_pending *p, *found = NULL;
+	bool trying;
 
 	spin_lock(&xen_pcibk_pending_lock);
 	list_for_each_entry(p, &xen_pcibk_pending_list, list) {
@@ -480,12 +497,16 @@ void xen_pcibk_reset_leaving(struct pci_dev *dev)
 			break;
 		}
 	}
+	/* The worker drops its own entry once it finds the device gone. */
+	trying = !found && xen_pcibk_listed(&xen_pcibk_working_list, dev);
 	spin_unlock(&xen_pcibk_pending_lock);
-	if (!found)
+	if (!found && !trying)
 		return;
 	pci_warn(dev, "leaves pciback unreset: the reset of what a guest left was still waiting\n");
-	pci_dev_put(found->dev);
-	kfree(found);
+	if (found) {
+		pci_dev_put(found->dev);
+		kfree(found);
+	}
 }
 
 void xen_pcibk_reset_exit(void)
@@ -509,7 +530,7 @@ static int xen_pcibk_flr_locked(struct pci_dev *dev, struct xen_pcibk_reset_plan
 	rc = xen_pcibk_reset_function(plan);
 	if (rc == -ENOTTY) {
 		switch (xen_pcibk_flr_action(plan->err, plan->st.needs_reset,
-					     plan->function_ok && plan->st.domain >= 0)) {
+					     xen_pcibk_held_with_own_reset(plan))) {
 		case XEN_PCIBK_REFUSE:
 			dev_warn_ratelimited(&dev->dev, "do_flr: %s\n", plan->why);
 			return plan->err;
@@ -517,7 +538,12 @@ static int xen_pcibk_flr_locked(struct pci_dev *dev, struct xen_pcibk_reset_plan
 			pci_dbg(dev, "do_flr: clean since its set's last reset\n");
 			return 0;
 		case XEN_PCIBK_DEFER:
-			if (xen_pcibk_pend(dev, plan->why))
+			/* Its return runs its own reset: nothing to remember. */
+			if (xen_pcibk_held_with_own_reset(plan))
+				pci_info(dev,
+					 "do_flr: deferred: assigned to domain %d; its own reset runs when it is given back\n",
+					 plan->st.domain);
+			else if (xen_pcibk_pend(dev, plan->why))
 				pci_info(dev, "do_flr: deferred: %s; done when it is given back\n",
 					 plan->why);
 			return 0;
@@ -606,14 +632,18 @@ static ssize_t xen_pcibk_show_set(const struct xen_pcibk_reset_plan *plan, char 
  * function alone and nothing shares its slot or bus; with others there,
  * ", else" what follows should the core still refuse it at run time. A
  * function with no reset of its own that is clean shows "clean: " and the
- * reset it would get once it needs one.
+ * reset it would get once it needs one. One a guest holds that has a reset
+ * of its own shows "deferred: ": its return runs that reset, whatever its set.
  */
 ssize_t xen_pcibk_reset_show(const struct xen_pcibk_reset_plan *plan, char *buf)
 {
 	ssize_t len = 0;
 	bool alone = plan->nmembers == 1 && plan->members[0].dev == plan->target;
 
-	if (plan->function_ok && plan->st.domain < 0) {
+	if (xen_pcibk_held_with_own_reset(plan))
+		return sysfs_emit(buf, "deferred: %s is assigned to domain %d\n",
+				  pci_name(plan->target), plan->st.domain);
+	if (plan->function_ok) {
 		len = sysfs_emit(buf, "function %s", pci_name(plan->target));
 		if (!alone && plan->err != -ENOTTY) {
 			len += sysfs_emit_at(buf, len, ", else ");

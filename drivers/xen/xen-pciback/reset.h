@@ -79,7 +79,8 @@ int xen_pcibk_judge_members(const struct xen_pcibk_member *m, int n,
 			    char *why, size_t len);
 enum xen_pcibk_action xen_pcibk_flr_action(int plan_err, bool target_needs_reset,
 					   bool held_with_own_reset);
-enum xen_pcibk_action xen_pcibk_pending_action(int plan_err, bool target_needs_reset);
+enum xen_pcibk_action xen_pcibk_pending_action(int plan_err, bool target_needs_reset,
+					       bool held_with_own_reset);
 unsigned int xen_pcibk_busy_delay_ms(int busy);
 int xen_pcibk_parse_bdf(const char *buf, size_t count, unsigned int *domain,
 			unsigned int *bus, unsigned int *devfn);

@@ -168,7 +168,7 @@ struct action_case {
 	int plan_err;
 	bool needs_reset;	/* the target's */
 	enum xen_pcibk_action action;
-	bool held_with_own_reset;	/* do_flr only */
+	bool held_with_own_reset;
 };
 
 static const struct action_case action_cases[] = {
@@ -194,6 +194,11 @@ static const struct action_case action_cases[] = {
 	{ "return, clean and held", true, -EAGAIN, false, XEN_PCIBK_NOTHING },
 	{ "return, sibling elsewhere", true, -EBUSY, true, XEN_PCIBK_REFUSE },
 	{ "return, unbound from pciback", true, -ENODEV, true, XEN_PCIBK_REFUSE },
+	/* the held VF again, tried when another device comes back first */
+	{ "return, held VF with FLR, PF elsewhere: its return does it", true, -EBUSY, true,
+	  XEN_PCIBK_NOTHING, true },
+	{ "return, held, own reset, set whole: its return does it", true, -EAGAIN, true,
+	  XEN_PCIBK_NOTHING, true },
 };
 
 static void action_desc(const struct action_case *c, char *desc)
@@ -208,7 +213,8 @@ static void pick_action(struct kunit *test)
 	const struct action_case *c = test->param_value;
 
 	if (c->pending)
-		KUNIT_EXPECT_EQ(test, xen_pcibk_pending_action(c->plan_err, c->needs_reset),
+		KUNIT_EXPECT_EQ(test, xen_pcibk_pending_action(c->plan_err, c->needs_reset,
+							       c->held_with_own_reset),
 				c->action);
 	else
 		KUNIT_EXPECT_EQ(test, xen_pcibk_flr_action(c->plan_err, c->needs_reset,
