@@ -106,7 +106,8 @@ assemble_series() {
 				*) continue ;;
 				esac
 				hit=1
-				[ -z "${claimed[$file]:-}" ] || die "$file is claimed by two patches"
+				[ -z "${claimed[$file]:-}" ] ||
+					die "$file is claimed by two patches: ${claimed[$file]} and $name"
 				claimed[$file]=$name
 				mine+=("$file")
 			done
