@@ -1039,6 +1039,35 @@ static long mem_in_use(void)
 	       mem_counter("Buffers:") - mem_counter("SReclaimable:");
 }
 
+/*
+ * What "used" is made of, for the log line: a growth then names its home
+ * (a process's heap, page tables, vmalloc) instead of only its size.
+ */
+static const char *const used_parts[] = {
+	"AnonPages:", "PageTables:", "KernelStack:", "VmallocUsed:", "Percpu:",
+};
+
+#define N_USED_PARTS (sizeof(used_parts) / sizeof(used_parts[0]))
+
+static void used_parts_read(long *kb)
+{
+	size_t i;
+
+	for (i = 0; i < N_USED_PARTS; i++)
+		kb[i] = mem_counter(used_parts[i]);
+}
+
+/* "AnonPages +N, PageTables +N, ..." from two used_parts_read()s. */
+static void used_parts_growth(const long *was, const long *now, char *out, size_t len)
+{
+	size_t i, at = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < N_USED_PARTS && at < len; i++)
+		at += snprintf(out + at, len - at, "%s%.*s %+ld", i ? ", " : "",
+			       (int)strlen(used_parts[i]) - 1, used_parts[i], now[i] - was[i]);
+}
+
 /* One attach/detach cycle of @v: NULL, or the step that failed. */
 static const char *attach_detach(struct vcommon *v, bool first, int *not_reset)
 {
@@ -1070,9 +1099,10 @@ TEST_F_TIMEOUT(bed, attach_detach_cycles_leak_nothing, 7200)
 	static struct slab_use caches0[MAX_CACHES], caches1[MAX_CACHES];
 	const char *const none[] = { NULL };
 	long slab0 = 0, slab1, used0 = 0, used1, t0;
+	long parts0[N_USED_PARTS] = { 0 }, parts1[N_USED_PARTS];
 	int i, n, n0 = 0, n1, not_reset = 0;
 	const char *failed = NULL;
-	char val[16], path[300], grew[200];
+	char val[16], path[300], grew[200], parts[200];
 
 	if (no_guests_why())
 		SKIP(return, "%s", no_guests_why());
@@ -1087,6 +1117,7 @@ TEST_F_TIMEOUT(bed, attach_detach_cycles_leak_nothing, 7200)
 			n0 = slab_use(caches0);
 			slab0 = mem_counter("SUnreclaim:");
 			used0 = mem_in_use();
+			used_parts_read(parts0);
 		}
 		failed = attach_detach(&self->b1, i == -2, &not_reset);
 		if (i % 50 == 49)	/* a long run shows it moves */
@@ -1103,9 +1134,11 @@ TEST_F_TIMEOUT(bed, attach_detach_cycles_leak_nothing, 7200)
 	n1 = slab_use(caches1);
 	slab1 = mem_counter("SUnreclaim:");
 	used1 = mem_in_use();
+	used_parts_read(parts1);
 	slab_growth(caches0, n0, caches1, n1, grew, sizeof(grew));
-	TH_LOG("%d cycles, %ld s: SUnreclaim %ld -> %ld kB (%s), used %ld -> %ld kB, Cached %ld kB",
-	       i, (long)time(NULL) - t0, slab0, slab1, grew, used0, used1,
+	used_parts_growth(parts0, parts1, parts, sizeof(parts));
+	TH_LOG("%d cycles, %ld s: SUnreclaim %ld -> %ld kB (%s), used %ld -> %ld kB (%s kB), Cached %ld kB",
+	       i, (long)time(NULL) - t0, slab0, slab1, grew, used0, used1, parts,
 	       mem_counter("Cached:"));
 	/* Slack for the guest's own backends and per-CPU caches, not per cycle. */
 	if (i >= 0) {	/* past the warm-up, where the first counts are taken */
