@@ -1047,7 +1047,7 @@ static const char *const used_parts[] = {
 	"AnonPages:", "PageTables:", "KernelStack:", "VmallocUsed:", "Percpu:",
 };
 
-#define N_USED_PARTS (sizeof(used_parts) / sizeof(used_parts[0]))
+#define N_USED_PARTS ARRAY_SIZE(used_parts)
 
 static void used_parts_read(long *kb)
 {
@@ -1057,15 +1057,25 @@ static void used_parts_read(long *kb)
 		kb[i] = mem_counter(used_parts[i]);
 }
 
-/* "AnonPages +N, PageTables +N, ..." from two used_parts_read()s. */
-static void used_parts_growth(const long *was, const long *now, char *out, size_t len)
+/*
+ * "AnonPages +N, ..., rest +N" from two used_parts_read()s and the growth
+ * of used and of unreclaimable slab. The rest is pages taken straight from
+ * the page allocator, and free pages parked on its per-CPU lists.
+ */
+static void used_parts_growth(const long *was, const long *now, long used, long slab,
+			      char *out, size_t len)
 {
+	long rest = used - slab;
 	size_t i, at = 0;
 
 	out[0] = '\0';
-	for (i = 0; i < N_USED_PARTS && at < len; i++)
-		at += snprintf(out + at, len - at, "%s%.*s %+ld", i ? ", " : "",
+	for (i = 0; i < N_USED_PARTS && at < len; i++) {
+		at += snprintf(out + at, len - at, "%.*s %+ld, ",
 			       (int)strlen(used_parts[i]) - 1, used_parts[i], now[i] - was[i]);
+		rest -= now[i] - was[i];
+	}
+	if (at < len)
+		snprintf(out + at, len - at, "rest %+ld", rest);
 }
 
 /* One attach/detach cycle of @v: NULL, or the step that failed. */
@@ -1136,10 +1146,11 @@ TEST_F_TIMEOUT(bed, attach_detach_cycles_leak_nothing, 7200)
 	used1 = mem_in_use();
 	used_parts_read(parts1);
 	slab_growth(caches0, n0, caches1, n1, grew, sizeof(grew));
-	used_parts_growth(parts0, parts1, parts, sizeof(parts));
-	TH_LOG("%d cycles, %ld s: SUnreclaim %ld -> %ld kB (%s), used %ld -> %ld kB (%s kB), Cached %ld kB",
-	       i, (long)time(NULL) - t0, slab0, slab1, grew, used0, used1, parts,
+	used_parts_growth(parts0, parts1, used1 - used0, slab1 - slab0, parts, sizeof(parts));
+	TH_LOG("%d cycles, %ld s: SUnreclaim %ld -> %ld kB (%s), used %ld -> %ld kB, Cached %ld kB",
+	       i, (long)time(NULL) - t0, slab0, slab1, grew, used0, used1,
 	       mem_counter("Cached:"));
+	TH_LOG("used beside slab, by part: %s kB", parts);
 	/* Slack for the guest's own backends and per-CPU caches, not per cycle. */
 	if (i >= 0) {	/* past the warm-up, where the first counts are taken */
 		EXPECT_GT(128 + i / 8, slab1 - slab0);
