@@ -87,6 +87,7 @@ qemu_xen() {
 		accel=(-accel tcg,thread=single -icount shift=0,sleep=off "${accel[@]:2}")
 	# XS_XEN_TCG_SINGLE=1: one host thread runs every vCPU. For long runs
 	# by hand: QEMU 7.2 has crashed under multi-threaded TCG there (README).
+	# Not for PVH guests: they died far more often under it (README).
 	[ "${XS_XEN_TCG_SINGLE:-0}" = 1 ] &&
 		accel=(-accel tcg,thread=single "${accel[@]:2}")
 	[ "$XS_XEN_ACCEL" = kvm ] && accel=(-accel kvm -cpu host,pmu=on)
