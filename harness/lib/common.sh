@@ -20,12 +20,13 @@ KBUILD=${XS_KBUILD:-$OUT/build}   # O= for the kernel the modes boot
 # --debug, --kasan) and write their results under the mode's name with
 # "-debug" or "-kasan" appended. XS_DOMU_KERNEL: the same for the guests
 # a dom0 starts (a KASAN guest under a debug dom0: 6.1 cannot boot KASAN
-# as a PV dom0).
+# as a PV dom0; "test" is the series' test kernel, out/build).
 KVARIANT=${XS_KERNEL:+-$XS_KERNEL}
 [ -z "${XS_KERNEL:-}" ] || KBUILD=${XS_KBUILD:-$OUT/build-$XS_KERNEL}
 DOMU_KBUILD=$KBUILD
 if [ -n "${XS_DOMU_KERNEL:-}" ]; then
 	DOMU_KBUILD=$OUT/build-$XS_DOMU_KERNEL
+	[ "$XS_DOMU_KERNEL" != test ] || DOMU_KBUILD=$OUT/build
 	KVARIANT=$KVARIANT-domu-$XS_DOMU_KERNEL
 fi
 RESULTS=${XS_RESULTS:-$OUT/results} # where the modes write

@@ -185,9 +185,12 @@ XEN_DOMU_MEM=256
 # domu_tree TREE NAME TYPE CMDLINE [CFG_LINES [GUEST_TREE]]: add to a dom0
 # tree the series vmlinux, a test initramfs for the guest (with GUEST_TREE)
 # and /etc/xen/NAME.cfg for the stock xl. CMDLINE gets the guest's nonce and
-# initrd size appended.
+# initrd size appended. The kernel is DOMU_KBUILD's, /xst/domu/vmlinux, or
+# with GUEST_KBUILD=DIR set that build's, /xst/domu/vmlinux-$(basename DIR).
 domu_tree() {
 	local tree=$1 name=$2 type=$3 cmdline=$4 cfg=${5:-} nonce
+	local kb=${GUEST_KBUILD:-$DOMU_KBUILD} kernel=/xst/domu/vmlinux
+	[ "$kb" = "$DOMU_KBUILD" ] || kernel=/xst/domu/vmlinux-${kb##*/}
 	nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 	mkdir -p "$tree/xst/domu" "$tree/etc/xen"
 	# XS_TSC_NATIVE=1: the guests read the TSC untrapped, as on a server
@@ -195,14 +198,14 @@ domu_tree() {
 	# a domU by default). Off by default; measured in the README.
 	[ "${XS_TSC_NATIVE:-0}" = 1 ] && cfg="tsc_mode = \"native\"
 $cfg"
-	cp "$DOMU_KBUILD/vmlinux" "$tree/xst/domu/vmlinux"
-	XS_KBUILD=$DOMU_KBUILD "$HARNESS/lib/mkinitramfs" "$tree/xst/domu/$name.cpio" "$nonce" ${6:+"$6"}
+	cp "$kb/vmlinux" "$tree$kernel"
+	XS_KBUILD=$kb "$HARNESS/lib/mkinitramfs" "$tree/xst/domu/$name.cpio" "$nonce" ${6:+"$6"}
 	cat >"$tree/etc/xen/$name.cfg" <<CFG
 name = "$name"
 type = "$type"
-kernel = "/xst/domu/vmlinux"
+kernel = "$kernel"
 ramdisk = "/xst/domu/$name.cpio"
-extra = "$(echo $cmdline) xst.vpmu=$XEN_VPMU $(pmu_claims) xst.initrd_size=$(stat -c %s "$tree/xst/domu/$name.cpio") xst.nonce=$nonce $(xst_only) $(xst_modules domu "$DOMU_KBUILD")"
+extra = "$(echo $cmdline) xst.vpmu=$XEN_VPMU $(pmu_claims) xst.initrd_size=$(stat -c %s "$tree/xst/domu/$name.cpio") xst.nonce=$nonce $(xst_only) $(xst_modules domu "$kb")"
 memory = $XEN_DOMU_MEM
 vcpus = $XEN_DOMU_CPUS
 on_poweroff = "destroy"
